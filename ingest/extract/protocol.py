@@ -1,0 +1,95 @@
+"""The protocol reader: detect the version, pick the reader for the input, score, flag.
+
+    fillable  -> acroform.read_acroform   (field values)
+    flattened -> flattened.read_text_layer (words in the field boxes)
+    scanned   -> scanned.read_scanned      (triage, registration, OCR of the boxes)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ingest.blanks import blank_for
+from ingest.detect import Detection, detect
+from ingest.errors import ErrorCode, IngestError
+from ingest.extract.acroform import has_fields, read_acroform
+from ingest.extract.flattened import read_text_layer
+from ingest.extract.reading import Reading
+from ingest.extract.registry import ParseContext, register
+from ingest.pdfdoc import PdfDoc
+from ingest.settings import Settings
+from review.flags import Circumstances
+from review.outcome import answers_json, evaluate, parse_date
+from review.protocol import Catalogue
+
+TEXT_PAGE_CHARS = 40  # fewer characters than this: an image-only (scanned) page
+DETECT_PAGES = 8  # text pages read for the printed form number
+
+
+def read_protocol(path: Path, settings: Settings, progress: Callable[[int, int], None],
+                  catalogue: Catalogue | None = None) -> dict[str, Any]:
+    catalogue = catalogue or Catalogue.default(settings.instance_dir)
+    with PdfDoc(path, settings.max_pages) as doc:
+        if doc.xfa_only():
+            raise IngestError(ErrorCode.UNSUPPORTED_TYPE,
+                              "This is an XFA (LiveCycle) form with no fillable answers; fill in "
+                              "the official SECOR protocol PDF instead.")
+        detection, reading = _read(doc, catalogue, settings, progress)
+    return assemble(detection, reading, settings)
+
+
+def _read(doc: PdfDoc, catalogue: Catalogue, settings: Settings,
+          progress: Callable[[int, int], None]) -> tuple[Detection, Reading | None]:
+    fields = doc.fields()
+    counts = [doc.char_count(i) for i in range(doc.page_count)]
+    text_pages = [i for i, n in enumerate(counts) if n >= TEXT_PAGE_CHARS]
+    printed = " ".join(s.text for i in text_pages[:DETECT_PAGES] for s in doc.segments(i))
+    detection = detect(catalogue, fields.keys(), doc.metadata_text(), printed)
+    version = detection.version
+    if version is not None and fields and has_fields(doc, version):
+        progress(doc.page_count, doc.page_count)
+        return detection, read_acroform(doc, version)
+    if version is not None and text_pages:
+        reading = read_text_layer(doc, version, blank_for(catalogue, version), text_pages)
+        if reading.pages:
+            progress(doc.page_count, doc.page_count)
+            return detection, reading
+    image_pages = [i for i, n in enumerate(counts) if n < TEXT_PAGE_CHARS]
+    if image_pages:
+        from ingest.extract.scanned import read_scanned
+
+        return read_scanned(doc, catalogue, settings, progress, image_pages, detection)
+    progress(doc.page_count, doc.page_count)
+    return detection, None
+
+
+def assemble(detection: Detection, reading: Reading | None, settings: Settings) -> dict[str, Any]:
+    version = detection.version
+    answers = reading.answers if reading and version else []
+    cover = reading.cover if reading else {}
+    circumstances = Circumstances(audit_start=parse_date(cover.get("start_date")),
+                                  audit_end=parse_date(cover.get("end_date")))
+    body = evaluate(version, detection.current, answers, reading.summary if reading else {},
+                    circumstances, settings.low_confidence)
+    return {
+        "protocol": detection.to_json(),
+        "method": reading.method if reading else None,
+        "answers": answers_json(version, answers),
+        **body,
+        "summary": reading.summary if reading else {},
+        "cover": cover,
+        "pages": {str(k): v for k, v in (reading.pages if reading else {}).items()},
+    }
+
+
+@register
+class ProtocolParser:
+    name = "protocol"
+
+    def score(self, ctx: ParseContext) -> int:
+        return 10 if ctx.kind in ("protocol", "binder") and ctx.content_type == "pdf" else 0
+
+    def parse(self, ctx: ParseContext) -> dict[str, Any]:
+        return {"kind": ctx.kind, **read_protocol(ctx.path, ctx.settings, ctx.progress)}

@@ -1,0 +1,282 @@
+"""Build a protocol version from an official blank fillable form, with no code change.
+
+The form itself is the only truth: question ids, text, method and points are read from the
+printed page; the field layout from the AcroForm widgets; each widget is assigned to the
+printed row it sits in. Summary rows are matched to their printed column headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pypdf
+
+from ingest.errors import ErrorCode, IngestError
+from review.protocol import Element, FieldRef, ProtocolVersion, Question
+
+_QID = re.compile(r"^\d{1,2}\.\d{1,2}$")
+_METHOD = re.compile(r"^[DIO](?:[/,][DIO])*$")
+_FORM_NUMBER = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]{2,})*-(\d{4})(?:\s+Rev\s*\d+)?\b")
+_EFFECTIVE = re.compile(r"Effective\s+(\d{4}-\d{2}-\d{2})")
+_ELEMENT = re.compile(r"^element\s+(\d+)\s*[:\-–]?\s*(.*)$", re.I)
+_SUMMARY_COLUMNS = {"awarded": "awarded", "score": "awarded", "available": "available",
+                    "percent": "percent", "(%)": "percent"}
+_COVER_ROLES = [
+    ("company", re.compile(r"company", re.I)),
+    ("audit_number", re.compile(r"audit\s*(number|no|#)", re.I)),
+    ("employees", re.compile(r"employees", re.I)),
+    ("start_date", re.compile(r"start\s*date|startdate", re.I)),
+    ("end_date", re.compile(r"end\s*date|enddate", re.I)),
+    ("wcb", re.compile(r"wcb", re.I)),
+    ("declaration_date", re.compile(r"declaration\s*date|signdate|^date", re.I)),
+    ("type_certification", re.compile(r"type.*\bcertification|type_certification", re.I)),
+    ("type_maintenance", re.compile(r"maintenance", re.I)),
+    ("type_recertification", re.compile(r"recertification", re.I)),
+    ("assessor", re.compile(r"assessor|auditor|signname", re.I)),
+]
+_SMALL_WORDS = {"and", "of", "the", "for", "to", "in", "on"}
+
+
+@dataclass
+class Widget:
+    name: str
+    page: int
+    rect: tuple[float, float, float, float]
+    kind: str
+    tooltip: str
+    top: float  # distance from the top of the page, as pdfplumber measures
+    bottom: float
+
+    @property
+    def center(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def ref(self) -> FieldRef:
+        return FieldRef(self.name, self.page, self.rect, self.kind)
+
+
+def _full_name(annot: Any) -> str:
+    parts = []
+    node = annot
+    while node is not None:
+        if "/T" in node:
+            parts.append(str(node["/T"]))
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return ".".join(reversed(parts))
+
+
+def _field_type(annot: Any) -> str | None:
+    node = annot
+    while node is not None:
+        if "/FT" in node:
+            return str(node["/FT"])
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return None
+
+
+def read_widgets(reader: pypdf.PdfReader) -> list[Widget]:
+    """Every text field and checkbox widget with its page and rectangle."""
+    out = []
+    for number, page in enumerate(reader.pages, start=1):
+        height = float(page.mediabox.height)
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Subtype") != "/Widget":
+                continue
+            ftype = _field_type(annot)
+            if ftype not in ("/Tx", "/Btn"):
+                continue
+            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+            x0, x1 = sorted((x0, x1))
+            y0, y1 = sorted((y0, y1))
+            out.append(Widget(_full_name(annot), number, (x0, y0, x1, y1),
+                              "text" if ftype == "/Tx" else "checkbox",
+                              str(annot.get("/TU", "")), height - y1, height - y0))
+    return out
+
+
+def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    lines: list[list[dict[str, Any]]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - w["top"]) < 3:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def _title(name: str) -> str:
+    name = name.strip(" -:|")
+    if name.isupper():
+        words = name.lower().split()
+        name = " ".join(w if (i and w in _SMALL_WORDS) else w.capitalize() for i, w in enumerate(words))
+    return name
+
+
+def _element_names(lines_by_page: dict[int, list[list[dict[str, Any]]]]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for lines in lines_by_page.values():
+        for line in lines:
+            m = _ELEMENT.match(" ".join(w["text"] for w in line))
+            if m and m.group(2):
+                rest = re.split(r"\s+\d+\s+questions|\s+maximum\s+\d+", m.group(2), flags=re.I)[0]
+                names.setdefault(int(m.group(1)), _title(rest))
+    return names
+
+
+def _questions_on_page(page: int, width: float, lines: list[list[dict[str, Any]]],
+                       widgets: list[Widget]) -> list[Question]:
+    starts = [line[0] for line in lines if _QID.match(line[0]["text"]) and line[0]["x0"] < width * 0.2]
+    bounds = [line[0]["top"] for line in lines
+              if _ELEMENT.match(" ".join(w["text"] for w in line))] + [1e9]
+    out = []
+    for i, qword in enumerate(starts):
+        nxt = starts[i + 1]["top"] if i + 1 < len(starts) else 1e9
+        end = min([nxt] + [b for b in bounds if b > qword["top"]])
+        row = [w for w in widgets if qword["top"] - 6 <= w.center < end]
+        texts = sorted((w for w in row if w.kind == "text"), key=lambda w: w.rect[2] - w.rect[0])
+        if not texts:
+            continue
+        awarded = texts[0]
+        notes = texts[-1] if len(texts) > 1 else None
+        end = min(end, max(w.bottom for w in row) + 14)  # never run into a footer
+        na = next((w for w in row if w.kind == "checkbox"), None)
+        line = next(ln for ln in lines if ln[0] is qword)
+        numbers = [w for w in line if w["text"].isdigit() and w["x1"] <= awarded.rect[0] + 1]
+        if not numbers:
+            raise IngestError(ErrorCode.EXTRACTION_FAILED,
+                              f"Question {qword['text']} has no printed points available.")
+        points = numbers[-1]
+        methods = [w for w in line if _METHOD.match(w["text"]) and w["x1"] <= points["x0"]]
+        method = methods[-1] if methods else None
+        right_edge = (method or points)["x0"] - 1
+        text_words = [w for ln in lines if qword["top"] - 2 <= ln[0]["top"] < end for w in ln
+                      if w["x0"] > qword["x1"] and w["x1"] <= right_edge]
+        out.append(Question(
+            id=qword["text"], element=int(qword["text"].split(".")[0]),
+            text=" ".join(w["text"] for w in text_words), method=method["text"] if method else None,
+            available=int(points["text"]), na_allowed=na is not None, awarded=awarded.ref(),
+            notes=notes.ref() if notes else None, na=na.ref() if na else None,
+        ))
+    return out
+
+
+def _summary_rows(lines: list[list[dict[str, Any]]], width: float,
+                  widgets: list[Widget]) -> dict[str, dict[str, FieldRef]]:
+    """Map summary widgets to element numbers (or 'overall') and their column."""
+    header = next((ln for ln in lines
+                   if sum(1 for w in ln if w["text"].lower() in _SUMMARY_COLUMNS) >= 2), None)
+    if header is None:
+        return {}
+    columns = [((w["x0"] + w["x1"]) / 2, _SUMMARY_COLUMNS[w["text"].lower()]) for w in header
+               if w["text"].lower() in _SUMMARY_COLUMNS]
+    rows: dict[str, dict[str, FieldRef]] = {}
+    for line in lines:
+        first = line[0]
+        if first["top"] <= header[0]["top"]:
+            continue
+        if first["text"].isdigit() and first["x0"] < width * 0.2:
+            key = first["text"]
+        elif first["text"].lower() in ("overall", "total") or (
+                len(line) == 1 and line[0]["text"].lower() in ("overall", "total")):
+            key = "overall"
+        else:
+            continue
+        center = (first["top"] + first["bottom"]) / 2
+        for w in widgets:
+            if w.kind == "text" and abs(w.center - center) < 8:
+                wx = (w.rect[0] + w.rect[2]) / 2
+                col = min(columns, key=lambda c: abs(c[0] - wx))[1]
+                rows.setdefault(key, {})[col] = w.ref()
+    return rows
+
+
+def _cover(widgets: list[Widget], used: set[str]) -> dict[str, FieldRef]:
+    cover: dict[str, FieldRef] = {}
+    for w in widgets:
+        if w.name in used:
+            continue
+        label = f"{w.tooltip} {w.name}"
+        for role, pattern in _COVER_ROLES:
+            if role not in cover and pattern.search(label):
+                cover[role] = w.ref()
+                break
+    return cover
+
+
+def _identity(reader: pypdf.PdfReader, first_text: str) -> tuple[str, str, str, str]:
+    meta = reader.metadata or {}
+    subject = str(meta.get("/Subject") or "")
+    m = _FORM_NUMBER.search(first_text) or _FORM_NUMBER.search(subject)
+    if not m:
+        raise IngestError(ErrorCode.EXTRACTION_FAILED,
+                          "No form number (like SECOR-AP-2025) is printed on the first page.")
+    form_number = re.sub(r"\s+", " ", m.group(0))
+    eff = _EFFECTIVE.search(first_text)
+    effective = eff.group(1) if eff else f"{m.group(1)}-01-01"
+    title = str(meta.get("/Title") or first_text.splitlines()[0]).strip()
+    return m.group(1), form_number, title, effective
+
+
+def import_blank_form(path: Path) -> ProtocolVersion:
+    """Read an official blank form and return its protocol version as data."""
+    try:
+        reader = pypdf.PdfReader(str(path))
+        widgets = read_widgets(reader)
+        pdf = pdfplumber.open(str(path))
+    except (pypdf.errors.PdfReadError, OSError) as e:
+        raise IngestError(ErrorCode.CORRUPT, "The blank form cannot be read.") from e
+    if not widgets:
+        raise IngestError(ErrorCode.EXTRACTION_FAILED, "The form has no fillable fields.")
+    with pdf:
+        sizes = tuple((float(p.width), float(p.height)) for p in pdf.pages)
+        lines_by_page = {i: _lines(p.extract_words(keep_blank_chars=False))
+                         for i, p in enumerate(pdf.pages, start=1)}
+        first_text = pdf.pages[0].extract_text() or ""
+    version, form_number, title, effective = _identity(reader, first_text)
+    names = _element_names(lines_by_page)
+    questions: list[Question] = []
+    summary: dict[str, dict[str, FieldRef]] = {}
+    for page, lines in lines_by_page.items():
+        on_page = [w for w in widgets if w.page == page]
+        found = _questions_on_page(page, sizes[page - 1][0], lines, on_page)
+        questions += found
+        if not found:
+            summary.update(_summary_rows(lines, sizes[page - 1][0], on_page))
+    if not questions:
+        raise IngestError(ErrorCode.EXTRACTION_FAILED, "No scored questions were found on the form.")
+    elements = tuple(
+        Element(number=n, name=names.get(n, f"Element {n}"),
+                questions=tuple(q for q in questions if q.element == n),
+                summary=summary.get(str(n), {}))
+        for n in sorted({q.element for q in questions})
+    )
+    used = {f.name for q in questions for f in (q.awarded, q.notes, q.na) if f}
+    used |= {f.name for row in summary.values() for f in row.values()}
+    return ProtocolVersion(
+        version=version, form_number=form_number, title=title, effective=effective,
+        elements=elements, page_count=len(sizes), page_sizes=sizes,
+        markers=(form_number, f"Version {version}"),
+        field_names=frozenset(w.name for w in widgets), overall=summary.get("overall", {}),
+        cover=_cover(widgets, used), blank_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        blank_file=f"secor-protocol-{version}-blank.pdf",
+    )
+
+
+def save_version(version: ProtocolVersion, blank: Path, folder: Path) -> Path:
+    """Write the version's JSON and a copy of its blank form into a catalogue folder."""
+    import json
+
+    (folder / "forms").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(blank, folder / "forms" / version.blank_file)
+    target = folder / f"protocol-{version.version}.json"
+    target.write_text(json.dumps(version.to_json(), indent=1) + "\n")
+    return target

@@ -1,0 +1,128 @@
+"""Opening a PDF for extraction: pypdf for the form, PDFium for text and pixels."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pypdfium2 as pdfium
+
+from ingest.errors import ErrorCode, IngestError
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text on a page and its box in PDF user space."""
+
+    text: str
+    rect: tuple[float, float, float, float]
+
+
+class PdfDoc:
+    """Both readers over one file, opened once; close() releases PDFium's memory."""
+
+    def __init__(self, path: Path, max_pages: int) -> None:
+        self.path = path
+        try:
+            self.pdfium = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as e:
+            raise IngestError(ErrorCode.CORRUPT, "The PDF cannot be opened.") from e
+        self.page_count = len(self.pdfium)
+        if self.page_count > max_pages:
+            self.close()
+            raise IngestError(ErrorCode.UNSAFE, f"The PDF has {self.page_count} pages; at most "
+                              f"{max_pages} are read.")
+        self._reader: pypdf.PdfReader | None = None
+        self._reader_failed = False
+
+    @property
+    def reader(self) -> pypdf.PdfReader | None:
+        """pypdf's view, or None where pypdf cannot parse what PDFium could."""
+        if self._reader is None and not self._reader_failed:
+            try:
+                reader = pypdf.PdfReader(str(self.path), strict=False)
+                if reader.is_encrypted:
+                    reader.decrypt("")
+                self._reader = reader
+            except Exception:  # pypdf gives up on some files PDFium reads fine
+                self._reader_failed = True
+        return self._reader
+
+    def fields(self) -> dict[str, Any]:
+        reader = self.reader
+        if reader is None:
+            return {}
+        try:
+            return reader.get_fields() or {}
+        except Exception:
+            return {}
+
+    def xfa_only(self) -> bool:
+        reader = self.reader
+        if reader is None:
+            return False
+        try:
+            form = reader.trailer["/Root"].get("/AcroForm")
+            form = form.get_object() if form is not None else None
+            return form is not None and "/XFA" in form and not form.get("/Fields")
+        except Exception:
+            return False
+
+    def metadata_text(self) -> str:
+        reader = self.reader
+        try:
+            meta = reader.metadata if reader is not None else None
+        except Exception:
+            meta = None
+        return " ".join(str(v) for v in (meta or {}).values())
+
+    def size(self, index: int) -> tuple[float, float]:
+        w, h = self.pdfium.get_page_size(index)
+        return float(w), float(h)
+
+    def segments(self, index: int) -> list[Segment]:
+        page = self.pdfium[index]
+        textpage = page.get_textpage()
+        try:
+            out = []
+            for i in range(textpage.count_rects()):
+                rect = textpage.get_rect(i)
+                text = textpage.get_text_bounded(*rect).strip()
+                if text:
+                    out.append(Segment(text, tuple(float(v) for v in rect)))  # type: ignore[arg-type]
+            return out
+        finally:
+            textpage.close()
+            page.close()
+
+    def text_in(self, index: int, rect: tuple[float, float, float, float]) -> str:
+        page = self.pdfium[index]
+        textpage = page.get_textpage()
+        try:
+            return textpage.get_text_bounded(*rect)
+        finally:
+            textpage.close()
+            page.close()
+
+    def char_count(self, index: int) -> int:
+        page = self.pdfium[index]
+        textpage = page.get_textpage()
+        try:
+            return textpage.count_chars()
+        finally:
+            textpage.close()
+            page.close()
+
+    def close(self) -> None:
+        self.pdfium.close()
+
+    def __enter__(self) -> PdfDoc:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,130 @@
+"""The intake recipe: receive -> sniff -> check kind -> probe -> dedupe -> store -> record.
+
+The Flask view, the CLI and the tests call these functions directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ingest.errors import ErrorCode, IngestError
+from ingest.models import Document, OutboxEntry
+from ingest.probe import Probe, probe
+from ingest.settings import KIND_TYPES, KINDS, Settings
+from ingest.sniff import Sniffed, extension_type, sniff
+from ingest.storage import FileStore, Received
+
+_TYPE_NAMES = {"pdf": "PDF", "doc": "DOC", "docx": "DOCX", "jpeg": "JPEG", "png": "PNG"}
+
+
+@dataclass(frozen=True)
+class Checked:
+    sniffed: Sniffed
+    probe: Probe
+
+
+def _allowed(kind: str) -> str:
+    return ", ".join(_TYPE_NAMES[t] for t in KIND_TYPES[kind])
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise IngestError(ErrorCode.UNSUPPORTED_TYPE, f"Unknown document kind {kind!r}; use one of "
+                          + ", ".join(KINDS) + ".")
+
+
+def check_file(path: Path, filename: str, kind: str, settings: Settings) -> Checked:
+    """Validate a file on disk for ``kind`` by its content; raises IngestError on refusal."""
+    check_kind(kind)
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(ErrorCode.EMPTY)
+    if size > settings.limit_bytes(kind):
+        raise IngestError(ErrorCode.TOO_LARGE,
+                          f"The file is larger than the {settings.limit_bytes(kind) / 2**20:g} MB limit.")
+    sniffed = sniff(path)
+    if sniffed.encrypted:
+        raise IngestError(ErrorCode.ENCRYPTED)
+    allowed = KIND_TYPES[kind]
+    if sniffed.kind not in allowed:
+        detail = sniffed.detail or f"The content is {sniffed.mime}."
+        raise IngestError(ErrorCode.UNSUPPORTED_TYPE,
+                          f"{detail} Accepted for this document: {_allowed(kind)}.")
+    named = extension_type(filename)
+    if named != sniffed.kind:
+        raise IngestError(
+            ErrorCode.TYPE_MISMATCH,
+            f"The file is named {Path(filename).name!r} but its content is "
+            f"{_TYPE_NAMES[sniffed.kind]}; rename it to match.",
+        )
+    return Checked(sniffed, probe(path, sniffed, settings))
+
+
+def accept_upload(
+    session: Session,
+    settings: Settings,
+    store: FileStore,
+    submission_id: int | None,
+    kind: str,
+    filename: str,
+    stream: BinaryIO,
+) -> tuple[Document, bool]:
+    """Check and durably store one upload, then queue its processing through the outbox.
+
+    Returns the document and whether it was created (False: the same file was already there).
+    The file is fsynced and the row committed before any work is queued.
+    """
+    check_kind(kind)
+    received = store.receive(stream, settings.limit_bytes(kind))
+    try:
+        checked = check_file(received.path, filename, kind, settings)
+        existing = _existing(session, submission_id, received.sha256)
+        if existing is not None:
+            store.discard(received)
+            return existing, False
+        return _record(session, store, received, checked, submission_id, kind, filename), True
+    except BaseException:
+        store.discard(received)
+        raise
+
+
+def _existing(session: Session, submission_id: int | None, sha256: str) -> Document | None:
+    if submission_id is None:
+        return None
+    return session.scalar(
+        select(Document).where(Document.submission_id == submission_id, Document.sha256 == sha256)
+    )
+
+
+def _record(session: Session, store: FileStore, received: Received, checked: Checked,
+            submission_id: int | None, kind: str, filename: str) -> Document:
+    key = store.commit(received)
+    position = 0
+    if submission_id is not None:
+        position = len(session.scalars(
+            select(Document.id).where(Document.submission_id == submission_id,
+                                      Document.kind == kind)).all())
+    doc = Document(
+        submission_id=submission_id, kind=kind, filename=Path(filename).name[:255] or "upload",
+        content_type=checked.sniffed.kind, sha256=received.sha256, size=received.size,
+        storage_key=key, pages_total=checked.probe.pages, position=position,
+    )
+    session.add(doc)
+    try:
+        session.flush()
+        session.add(OutboxEntry(document_id=doc.id))
+        session.commit()
+    except IntegrityError:
+        # The same file raced in twice: keep the first one.
+        session.rollback()
+        existing = _existing(session, submission_id, received.sha256)
+        if existing is None:
+            raise
+        return existing
+    return doc

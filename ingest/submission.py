@@ -1,0 +1,55 @@
+"""Documents of a submission, and handing a complete submission to review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest.models import Document, DocumentStatus
+from review.errors import ReviewError, ReviewErrorCode
+from review.models import Submission
+from review.submissions import Actor, get_visible
+
+
+def documents_of(session: Session, submission_id: int) -> list[Document]:
+    return list(session.scalars(
+        select(Document).where(Document.submission_id == submission_id)
+        .order_by(Document.kind, Document.position, Document.id)))
+
+
+def get_document(session: Session, actor: Actor, document_id: int) -> Document:
+    """A document the actor may see; not_found otherwise (never a hint that it exists)."""
+    doc = session.get(Document, document_id)
+    if doc is None or doc.submission_id is None:
+        raise ReviewError(ReviewErrorCode.NOT_FOUND, "There is no such document.")
+    get_visible(session, actor, doc.submission_id)
+    return doc
+
+
+def document_status(doc: Document) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": doc.id, "submission_id": doc.submission_id, "kind": doc.kind,
+        "filename": doc.filename, "content_type": doc.content_type, "size": doc.size,
+        "sha256": doc.sha256, "status": doc.status, "revision": doc.revision,
+        "progress": {"pages_done": doc.pages_done, "pages_total": doc.pages_total},
+        "created_at": doc.created_at.isoformat() + "Z",
+    }
+    if doc.status == DocumentStatus.FAILED:
+        body["error"] = {"code": doc.error_code, "message": doc.error_message}
+    return body
+
+
+def ready_documents(session: Session, sub: Submission) -> list[Document]:
+    """All documents of the current revision, checked to be processed and to include a protocol."""
+    docs = [d for d in documents_of(session, sub.id) if d.revision == sub.revision]
+    pending = [d for d in docs if d.status in (DocumentStatus.RECEIVED, DocumentStatus.PROCESSING)]
+    if pending:
+        raise ReviewError(ReviewErrorCode.WRONG_STATE,
+                          f"{len(pending)} document(s) are still being processed; submit when "
+                          "they are done.")
+    if not any(d.kind in ("protocol", "binder") and d.status == DocumentStatus.DONE for d in docs):
+        raise ReviewError(ReviewErrorCode.INVALID,
+                          "Upload the completed audit protocol (or the scanned binder) first.")
+    return docs

@@ -1,0 +1,146 @@
+"""What a reviewer must look at: each flag has a stable code and a plain sentence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from review.answers import ExtractedAnswer, parse_points
+from review.protocol import ProtocolVersion
+from review.scoring import Score
+
+TRAINING_YEARS = 3
+MAX_GATHERING_DAYS = 15
+MAX_SUBMISSION_DAYS = 21
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    question: str | None = None
+    element: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Circumstances:
+    """Registration facts, where they exist."""
+
+    training_completed_on: dt.date | None = None
+    audit_start: dt.date | None = None
+    audit_end: dt.date | None = None
+    submitted_on: dt.date | None = None
+
+
+def answer_flags(version: ProtocolVersion, answers: Mapping[str, ExtractedAnswer],
+                 low_confidence: float) -> list[Flag]:
+    flags: list[Flag] = []
+    for q in version.questions:
+        a = answers.get(q.id)
+        if a is None or (a.awarded is None and not a.na and a.readable):
+            flags.append(Flag("missing_answer", f"Question {q.id} has no points awarded.", q.id))
+            continue
+        if not a.readable:
+            flags.append(Flag("unreadable_points", f"Question {q.id}: '{a.raw}' is not a number "
+                              "of points.", q.id))
+        if a.na and not q.na_allowed:
+            flags.append(Flag("na_not_allowed", f"Question {q.id} is marked N/A but the form does "
+                              "not allow N/A for it; it counts as 0.", q.id))
+        if a.awarded is not None:
+            if a.awarded > q.available:
+                flags.append(Flag("points_above_max", f"Question {q.id} awards {a.raw} points; at "
+                                  f"most {q.available} are available.", q.id))
+            if a.awarded.denominator != 1:
+                flags.append(Flag("points_not_whole", f"Question {q.id} awards {a.raw}; points are "
+                                  "whole numbers.", q.id))
+            if a.awarded < q.available and not a.na and not a.notes.strip():
+                flags.append(Flag("reduced_without_notes", f"Question {q.id} awards fewer than "
+                                  f"{q.available} points but gives no notes.", q.id))
+        if a.confidence < low_confidence:
+            flags.append(Flag("low_confidence", f"Question {q.id} was read with confidence "
+                              f"{a.confidence:.2f}; check it against the source.", q.id))
+    return flags
+
+
+def summary_flags(result: Score, summary: Mapping[str, Mapping[str, str]]) -> list[Flag]:
+    """Compare the assessor's own summary totals with the computed ones."""
+    flags: list[Flag] = []
+    tallies = {str(e.number): e.tally for e in result.elements} | {"overall": result.overall}
+    for key, fields in summary.items():
+        tally = tallies.get(key)
+        if tally is None:
+            continue
+        where = "overall" if key == "overall" else f"element {key}"
+        element = None if key == "overall" else int(key)
+        awarded = parse_points(fields.get("awarded", "")).awarded
+        available = parse_points(fields.get("available", "")).awarded
+        percent = parse_points(fields.get("percent", "").replace("%", "")).awarded
+        if awarded is not None and awarded != tally.awarded:
+            flags.append(Flag("summary_mismatch", f"The assessor's summary gives {awarded} points "
+                              f"awarded for {where}; the answers add up to {tally.awarded}.",
+                              element=element))
+        if available is not None and available != tally.available:
+            flags.append(Flag("summary_mismatch", f"The assessor's summary gives {available} points "
+                              f"available for {where}; the form gives {tally.available}.",
+                              element=element))
+        ratio = tally.ratio
+        if percent is not None and ratio is not None and abs(percent - ratio * 100) > Fraction(1, 10):
+            flags.append(Flag("summary_mismatch", f"The assessor's summary gives {float(percent):g}% "
+                              f"for {where}; the computed figure is {float(ratio * 100):.1f}%.",
+                              element=element))
+    return flags
+
+
+def form_flags(version: str | None, current: bool | None) -> list[Flag]:
+    if version is None:
+        return [Flag("unrecognised_form", "The form matches no known protocol version.")]
+    if not current:
+        return [Flag("outdated_form", f"The audit was made on the outdated {version} protocol; "
+                     "audits on old forms are returned without a quality review.")]
+    return []
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def timing_flags(c: Circumstances) -> list[Flag]:
+    flags: list[Flag] = []
+    reference = c.audit_start or c.submitted_on
+    if c.training_completed_on and reference:
+        if c.training_completed_on <= _years_before(reference, TRAINING_YEARS):
+            flags.append(Flag("training_expired", "The assessor's training is "
+                              f"{TRAINING_YEARS} or more years old at the audit start."))
+    if c.audit_start and c.audit_end:
+        days = (c.audit_end - c.audit_start).days
+        if days > MAX_GATHERING_DAYS:
+            flags.append(Flag("data_gathering_too_long", f"Data gathering took {days} days; at most "
+                              f"{MAX_GATHERING_DAYS} are allowed."))
+    if c.audit_end and c.submitted_on:
+        days = (c.submitted_on - c.audit_end).days
+        if days > MAX_SUBMISSION_DAYS:
+            flags.append(Flag("submitted_late", f"The audit was submitted {days} days after data "
+                              f"gathering ended; it is due within {MAX_SUBMISSION_DAYS}."))
+    return flags
+
+
+def all_flags(version: ProtocolVersion | None, current: bool | None,
+              answers: Sequence[ExtractedAnswer], result: Score | None,
+              summary: Mapping[str, Mapping[str, str]], circumstances: Circumstances,
+              low_confidence: float) -> list[Flag]:
+    flags = form_flags(version.version if version else None, current)
+    if version is not None and result is not None:
+        by_id = {a.question: a for a in answers}
+        flags += answer_flags(version, by_id, low_confidence)
+        flags += summary_flags(result, summary)
+    flags += timing_flags(circumstances)
+    return flags

@@ -1,0 +1,52 @@
+"""Submissions as the review domain sees them: creation, visibility, hand-off to review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from review.errors import ReviewError, ReviewErrorCode
+from review.models import Role, Submission, SubmissionStatus
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: enough to decide what they may see."""
+
+    id: int
+    role: str
+    company_id: int | None
+
+
+def create_draft(session: Session, actor: Actor) -> Submission:
+    if actor.role != Role.EMPLOYER or actor.company_id is None:
+        raise ReviewError(ReviewErrorCode.INVALID, "Only an employer with a company can start one.")
+    sub = Submission(company_id=actor.company_id, created_by_id=actor.id,
+                     status=SubmissionStatus.DRAFT)
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def visible(actor: Actor) -> Select[tuple[Submission]]:
+    """Employers see their own company's submissions; reviewers and staff see all."""
+    query = select(Submission)
+    if actor.role == Role.EMPLOYER:
+        query = query.where(Submission.company_id == actor.company_id)
+    return query
+
+
+def get_visible(session: Session, actor: Actor, submission_id: int) -> Submission:
+    """The submission, or not_found: another company's objects do not exist for an employer."""
+    sub = session.scalar(visible(actor).where(Submission.id == submission_id))
+    if sub is None:
+        raise ReviewError(ReviewErrorCode.NOT_FOUND, "There is no such submission.")
+    return sub
+
+
+def require_editable(sub: Submission) -> None:
+    if sub.status not in (SubmissionStatus.DRAFT, SubmissionStatus.REVISION_REQUESTED):
+        raise ReviewError(ReviewErrorCode.WRONG_STATE,
+                          f"The submission is {sub.status.replace('_', ' ')}; it cannot change now.")

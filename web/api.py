@@ -1,0 +1,109 @@
+"""The JSON API under /api/v1; views parse, call the domain and serialise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import func, select
+
+from ingest.errors import ErrorCode, IngestError
+from ingest.pipeline import accept_upload
+from ingest.submission import document_status, documents_of, get_document, ready_documents
+from review.models import Role, Submission
+from review.queue import hand_in
+from review.submissions import Actor, create_draft, get_visible, require_editable, visible
+from web.auth import api_roles, api_user
+from web.extensions import csrf, db, settings, store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer-token calls carry no cookie; session calls are checked in api_user()
+
+ALL = (Role.EMPLOYER, Role.REVIEWER, Role.STAFF)
+
+
+def actor() -> Actor:
+    user = api_user()
+    assert user is not None
+    return Actor(user.id, user.role, user.company_id)
+
+
+def submission_json(sub: Submission, detail: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": sub.id, "company": sub.company.name, "status": sub.status,
+        "revision": sub.revision,
+        "protocol": {"version": sub.protocol_version, "current": sub.protocol_current}
+        if sub.protocol_version else None,
+        "percent": sub.percent, "passed": sub.passed,
+        "submitted_at": sub.submitted_at.isoformat() + "Z" if sub.submitted_at else None,
+        "due_at": sub.due_at.isoformat() + "Z" if sub.due_at else None,
+    }
+    if detail:
+        body["documents"] = [document_status(d) for d in documents_of(db(), sub.id)]
+    return body
+
+
+@bp.get("/me")
+@api_roles(*ALL)
+def me() -> Any:
+    user = api_user()
+    assert user is not None
+    return jsonify(id=user.id, email=user.email, role=user.role, company=user.company_name)
+
+
+@bp.post("/submissions")
+@api_roles(Role.EMPLOYER)
+def create_submission() -> Any:
+    sub = create_draft(db(), actor())
+    db().commit()
+    return jsonify(id=sub.id, status=sub.status), 201
+
+
+@bp.get("/submissions")
+@api_roles(*ALL)
+def list_submissions() -> Any:
+    session = db()
+    query = visible(actor())
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = session.scalars(query.order_by(Submission.id.desc()).limit(200)).all()
+    return jsonify(items=[submission_json(s) for s in items], total=total)
+
+
+@bp.get("/submissions/<int:submission_id>")
+@api_roles(*ALL)
+def get_submission(submission_id: int) -> Any:
+    return jsonify(submission_json(get_visible(db(), actor(), submission_id), detail=True))
+
+
+@bp.post("/submissions/<int:submission_id>/documents")
+@api_roles(Role.EMPLOYER)
+def upload_document(submission_id: int) -> Any:
+    session = db()
+    sub = get_visible(session, actor(), submission_id)
+    require_editable(sub)
+    upload = request.files.get("file")
+    kind = request.form.get("kind", "")
+    if upload is None or not upload.filename:
+        raise IngestError(ErrorCode.EMPTY, "Send the file in the multipart field 'file'.")
+    doc, created = accept_upload(session, settings(), store(), sub.id, kind, upload.filename,
+                                 upload.stream)
+    body = document_status(doc)
+    return jsonify(body), (202 if created else 200)
+
+
+@bp.get("/documents/<int:document_id>")
+@api_roles(*ALL)
+def get_document_status(document_id: int) -> Any:
+    return jsonify(document_status(get_document(db(), actor(), document_id)))
+
+
+@bp.post("/submissions/<int:submission_id>/submit")
+@api_roles(Role.EMPLOYER)
+def submit(submission_id: int) -> Any:
+    session = db()
+    sub = get_visible(session, actor(), submission_id)
+    require_editable(sub)
+    ready_documents(session, sub)
+    hand_in(session, sub)
+    session.commit()
+    return jsonify(submission_json(sub))

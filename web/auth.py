@@ -1,0 +1,106 @@
+"""Sign-in for pages (sessions) and the API (bearer tokens), and role checks for both."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
+
+from review.accounts import authenticate, user_for_token
+from web.errors import ApiError
+from web.extensions import CurrentUser, csrf, db
+
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db(), form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(CurrentUser(user))
+            return redirect(_safe_next(request.args.get("next")) or url_for("pages.home"))
+        flash("The email or password is not right.", "error")
+    return render_template("login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def page_roles(*roles: str) -> Callable[[F], F]:
+    """Pages: anonymous users are sent to sign in; other roles get 403."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.roles = roles  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def api_user() -> CurrentUser | None:
+    """The caller: a bearer token, or the page session (then CSRF is checked)."""
+    if "api_user" in g:
+        return g.api_user
+    user: CurrentUser | None = None
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        found = user_for_token(db(), header[7:].strip())
+        user = CurrentUser(found) if found is not None else None
+    elif current_user.is_authenticated:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            csrf.protect()
+        user = current_user._get_current_object()
+    g.api_user = user
+    return user
+
+
+def api_roles(*roles: str) -> Callable[[F], F]:
+    """API: 401 without credentials, 403 for a role that may not call this endpoint."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = api_user()
+            if user is None:
+                raise ApiError("unauthorized", "Sign in or send 'Authorization: Bearer <token>'.", 401)
+            if user.role not in roles:
+                raise ApiError("forbidden", "Your role may not do this.", 403)
+            return view(*args, **kwargs)
+
+        wrapped.roles = roles  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

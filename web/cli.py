@@ -1,0 +1,239 @@
+"""The ``secor`` command line: serve, worker, relay, db, user, token, demo, extract, protocol."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+
+import click
+from flask import Flask
+
+from review.db import session_scope
+
+
+def _app() -> Flask:
+    from web import create_app
+
+    return create_app()
+
+
+def _settings(app: Flask) -> Any:
+    return app.extensions["secor_settings"]
+
+
+@click.group(help="SECOR audit review service.")
+def cli() -> None:
+    pass
+
+
+def register_cli(app: Flask) -> None:
+    """Also expose the commands as ``flask --app web secor ...``."""
+    app.cli.add_command(cli, "secor")
+
+
+# --- database -------------------------------------------------------------------------------
+
+@cli.group(help="Database schema.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Create or upgrade the schema (Alembic) to the newest version.")
+def db_upgrade() -> None:
+    from web.migrate import upgrade
+
+    url = _settings(_app()).database_url
+    upgrade(url)
+    click.echo(f"database is up to date ({url.split('://')[0]})")
+
+
+# --- users and tokens -----------------------------------------------------------------------
+
+@cli.group(help="User accounts.")
+def user() -> None:
+    pass
+
+
+@user.command("create", help="Create a user; the password comes from a prompt or stdin.")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["employer", "reviewer", "staff"]))
+@click.option("--company", default=None, help="Company name (required for employers).")
+@click.option("--name", default="", help="Full name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+def user_create(email: str, role: str, company: str | None, name: str, password_stdin: bool) -> None:
+    from review.accounts import create_user
+    from review.errors import ReviewError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    try:
+        with session_scope(_settings(app).database_url) as session:
+            created = create_user(session, email, password, role, company, name)
+            click.echo(f"created {created.role} {created.email}"
+                       + (f" of {company}" if company else ""))
+    except ReviewError as e:
+        raise click.ClickException(e.message) from e
+
+
+@cli.group(help="API tokens.")
+def token() -> None:
+    pass
+
+
+@token.command("create", help="Issue an API token for EMAIL; printed as the last line.")
+@click.argument("email")
+def token_create(email: str) -> None:
+    from sqlalchemy import select
+
+    from review.accounts import create_token
+    from review.models import User
+
+    app = _app()
+    with session_scope(_settings(app).database_url) as session:
+        found = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if found is None:
+            raise click.ClickException(f"no user {email}")
+        value = create_token(session, found)
+    click.echo(f"token for {email} (send as 'Authorization: Bearer <token>'):")
+    click.echo(value)
+
+
+@cli.command(help="Seed a demo company and one user per role, and print how to sign in.")
+@click.option("--company", default="Demo Safety Ltd.")
+def demo(company: str) -> None:
+    from sqlalchemy import select
+
+    from review.accounts import create_user
+    from review.models import User
+    from werkzeug.security import generate_password_hash
+
+    app = _app()
+    people = [("employer@demo.example.com", "employer", company), ("reviewer@demo.example.com", "reviewer", None),
+              ("staff@demo.example.com", "staff", None)]
+    click.echo("Demo accounts (passwords are new each time you run this):")
+    with session_scope(_settings(app).database_url) as session:
+        for email, role, comp in people:
+            password = secrets.token_urlsafe(9)
+            existing = session.scalar(select(User).where(User.email == email))
+            if existing is None:
+                create_user(session, email, password, role, comp, name=f"Demo {role}")
+            else:
+                existing.password_hash = generate_password_hash(password)
+            click.echo(f"  {role:9} {email:24} password: {password}")
+
+
+# --- processes ------------------------------------------------------------------------------
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def _start_relay(app: Flask) -> Any:
+    from ingest.outbox import Relay
+    from web.celery import send_task
+
+    relay = Relay(app.extensions["secor_sessions"], send_task(app), _settings(app))
+    relay.start()
+    return relay
+
+
+@cli.command(help="Run the web server (gunicorn), the outbox relay and a background worker.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Run no worker here (scale-out: `secor worker`).")
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
+    from web.migrate import upgrade
+
+    app = _app()
+    settings = _settings(app)
+    upgrade(settings.database_url)
+    if not _port_free(host, port):
+        raise click.ClickException(f"{host}:{port} is already in use; pass --port")
+    env = {**os.environ, "SECOR_INSTANCE_DIR": str(settings.instance_dir)}
+    web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
+               str(workers), "--threads", "4", "--timeout", "120", "--access-logfile", "-",
+               "web.wsgi:app"]
+    worker_cmd = [sys.executable, "-m", "web", "worker", "--no-relay"]
+    relay = _start_relay(app)
+    procs = {"web": subprocess.Popen(web_cmd, env=env)}
+    if not no_worker:
+        procs["worker"] = subprocess.Popen(worker_cmd, env=env)
+    broker = "redis" if settings.redis_url else f"filesystem ({settings.broker_dir})"
+    click.echo(f"SECOR is serving on http://{host}:{port}  (database: "
+               f"{settings.database_url.split('://')[0]}, broker: {broker}, "
+               f"worker: {'no' if no_worker else 'yes'})")
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            if procs["web"].poll() is not None:
+                raise click.ClickException("the web server stopped")
+            if "worker" in procs and procs["worker"].poll() is not None:
+                click.echo("the worker stopped; starting a new one", err=True)
+                procs["worker"] = subprocess.Popen(worker_cmd, env=env)
+    finally:
+        relay.stop()
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@cli.command(help="Run a Celery worker (and, unless --no-relay, an outbox relay).")
+@click.option("--concurrency", "-c", default=None, type=int, help="Worker processes (default: cores).")
+@click.option("--no-relay", is_flag=True, help="Do not drain the outbox from this process.")
+@click.option("--loglevel", default="INFO")
+def worker(concurrency: int | None, no_relay: bool, loglevel: str) -> None:
+    app = _app()
+    if not no_relay:
+        _start_relay(app)
+    argv = ["worker", f"--loglevel={loglevel}", "--pool=prefork",
+            f"--hostname=secor-{os.getpid()}@{socket.gethostname()}", "--without-gossip",
+            "--without-mingle"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    app.extensions["celery"].worker_main(argv)
+
+
+@cli.command(help="Drain the outbox into the broker (when no `serve` or `worker` does it).")
+def relay() -> None:
+    app = _app()
+    thread = _start_relay(app)
+    click.echo("relay running; Ctrl-C to stop")
+    try:
+        while thread.is_alive():
+            time.sleep(1)
+    except KeyboardInterrupt:
+        thread.stop()
+
+
+def main() -> None:
+    from web import commands  # noqa: F401  (extract and protocol commands)
+
+    cli(prog_name="secor")

@@ -1,0 +1,109 @@
+"""Pages for people: dashboard, submissions and uploads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ingest.errors import ErrorCode, IngestError
+from ingest.pipeline import accept_upload
+from ingest.settings import KIND_TYPES, KINDS
+from ingest.submission import documents_of, ready_documents
+from review.errors import ReviewError
+from review.models import Role, Submission
+from review.queue import hand_in
+from review.submissions import Actor, create_draft, get_visible, require_editable, visible
+from web.auth import page_roles
+from web.extensions import db, settings, store
+
+bp = Blueprint("pages", __name__)
+ALL = (Role.EMPLOYER, Role.REVIEWER, Role.STAFF)
+
+KIND_LABELS = {"protocol": "Completed audit protocol (fillable PDF)",
+               "binder": "Scanned binder (PDF, one or more parts in order)",
+               "org_chart": "Organisation chart", "supporting": "Supporting record"}
+
+
+def actor() -> Actor:
+    return Actor(current_user.id, current_user.role, current_user.company_id)
+
+
+@bp.get("/")
+@page_roles(*ALL)
+def home() -> Any:
+    if current_user.role == Role.REVIEWER:
+        return redirect(url_for("review_pages.queue"))
+    if current_user.role == Role.STAFF:
+        return redirect(url_for("staff.overview"))
+    return redirect(url_for("pages.submissions"))
+
+
+@bp.get("/submissions")
+@page_roles(*ALL)
+def submissions() -> Any:
+    subs = db().scalars(visible(actor()).order_by(Submission.id.desc()).limit(200)).all()
+    return render_template("submissions.html", submissions=subs)
+
+
+@bp.post("/submissions")
+@page_roles(Role.EMPLOYER)
+def new_submission() -> Any:
+    sub = create_draft(db(), actor())
+    db().commit()
+    flash("A new draft submission was created. Upload your documents below.", "info")
+    return redirect(url_for("pages.submission", submission_id=sub.id))
+
+
+@bp.get("/submissions/<int:submission_id>")
+@page_roles(*ALL)
+def submission(submission_id: int) -> Any:
+    sub = get_visible(db(), actor(), submission_id)
+    s = settings()
+    limits = {k: s.limit_bytes(k) for k in KINDS}
+    return render_template(
+        "submission.html", sub=sub, documents=documents_of(db(), sub.id), kinds=KIND_LABELS,
+        kind_types=KIND_TYPES, limits=limits,
+        editable=current_user.role == Role.EMPLOYER and sub.status in ("draft", "revision_requested"),
+    )
+
+
+@bp.post("/submissions/<int:submission_id>/upload")
+@page_roles(Role.EMPLOYER)
+def upload(submission_id: int) -> Any:
+    """The no-JavaScript path: one file per post, the result shown as a message."""
+    session = db()
+    sub = get_visible(session, actor(), submission_id)
+    target = url_for("pages.submission", submission_id=sub.id)
+    try:
+        require_editable(sub)
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise IngestError(ErrorCode.EMPTY, "Choose a file first.")
+        doc, created = accept_upload(session, settings(), store(), sub.id,
+                                     request.form.get("kind", ""), upload.filename, upload.stream)
+    except (IngestError, ReviewError) as e:
+        flash(f"{request.files.get('file').filename if request.files.get('file') else 'Upload'}: "
+              f"{e.message}", "error")
+        return redirect(target)
+    flash(f"{doc.filename} was received." if created else f"{doc.filename} was already uploaded.",
+          "info")
+    return redirect(target)
+
+
+@bp.post("/submissions/<int:submission_id>/submit")
+@page_roles(Role.EMPLOYER)
+def submit(submission_id: int) -> Any:
+    session = db()
+    sub = get_visible(session, actor(), submission_id)
+    try:
+        require_editable(sub)
+        ready_documents(session, sub)
+    except ReviewError as e:
+        flash(e.message, "error")
+        return redirect(url_for("pages.submission", submission_id=sub.id))
+    hand_in(session, sub)
+    session.commit()
+    flash("Your audit was submitted for quality assurance review.", "info")
+    return redirect(url_for("pages.submission", submission_id=sub.id))
