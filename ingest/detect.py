@@ -43,6 +43,18 @@ def _jaccard(a: Iterable[str], b: Iterable[str]) -> float:
     return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
 
 
+#: How strongly each kind of evidence alone points to a version (combined as independent).
+PRINTED_NUMBER, OTHER_REVISION, PRINTED_VERSION, FIELDS, METADATA = 0.9, 0.6, 0.5, 0.8, 0.3
+RECOGNISED = 0.5
+
+
+def _combine(weights: list[float]) -> float:
+    miss = 1.0
+    for w in weights:
+        miss *= 1.0 - w
+    return 1.0 - miss
+
+
 def detect(catalogue: Catalogue, field_names: Iterable[str] = (), metadata: str = "",
            printed: str = "") -> Detection:
     """Weigh the evidence for each known version; ``printed`` is page text or OCR of it."""
@@ -55,30 +67,32 @@ def detect(catalogue: Catalogue, field_names: Iterable[str] = (), metadata: str 
         number = _norm(v.form_number)
         base = _norm(v.form_number.split(" Rev")[0])
         known |= {number, base}
-        points, why = 0.0, []
+        weights, why = [], []
         if number in seen:
-            points += 0.6
+            weights.append(PRINTED_NUMBER)
             why.append(f"printed form number {v.form_number}")
         elif any(s.startswith(base) for s in seen):
-            points += 0.35
+            weights.append(OTHER_REVISION)
             why.append(f"printed form number of {v.version} with another revision")
         elif _norm(f"Version {v.version}") in _norm(printed):
-            points += 0.2
+            weights.append(PRINTED_VERSION)
             why.append(f"printed 'Version {v.version}'")
         if names:
             similarity = _jaccard(names, v.field_names)
             if similarity > 0.9:
-                points += 0.3 * similarity
+                weights.append(FIELDS * similarity)
                 why.append(f"fields match {similarity:.0%}")
         if number in meta or base in meta:
-            points += 0.1
+            weights.append(METADATA)
             why.append("document metadata")
-        if points > best[0]:
-            best = (points, v, why)
+        score = _combine(weights)
+        if score > best[0]:
+            best = (score, v, why)
     foreign = {s for s in seen if s not in known and not any(s.startswith(k) for k in known)}
-    points, version, why = best
-    if version is None or points < 0.3 or (foreign and not any(
-            _norm(version.form_number.split(" Rev")[0]) in s for s in seen)):
-        reason = ["printed form number is not a known version"] if foreign else ["no known version matched"]
-        return Detection(None, None, 1.0 - min(points, 0.99) if not foreign else 0.95, tuple(reason))
-    return Detection(version, catalogue.is_current(version.version), min(points, 1.0), tuple(why))
+    score, version, why = best
+    printed_match = version is not None and any(
+        s.startswith(_norm(version.form_number.split(" Rev")[0])) for s in seen)
+    if version is None or score < RECOGNISED or (foreign and not printed_match):
+        reason = "printed form number is not a known version" if foreign else "no known version matched"
+        return Detection(None, None, 0.9 if foreign else 1.0 - score, (reason,))
+    return Detection(version, catalogue.is_current(version.version), score, tuple(why))

@@ -19,6 +19,11 @@ KIND_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: A scanned binder (protocol pages plus manual and records) cannot fit the portal's 4 MB
+#: limit, so binders get their own default; every other kind keeps 4 MB.
+DEFAULT_KIND_MB: dict[str, float] = {"binder": 40.0}
+
+
 def _bool(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
@@ -63,11 +68,12 @@ class Settings:
         """Build from a mapping of un-prefixed keys (Flask config or stripped env)."""
         instance = Path(m.get("INSTANCE_DIR") or "instance").resolve()
         db = m.get("DATABASE_URL") or f"sqlite:///{instance / 'secor.db'}"
-        kind_max = {
+        kind_max = dict(DEFAULT_KIND_MB)
+        kind_max.update({
             k: float(m[f"MAX_UPLOAD_MB_{k.upper()}"])
             for k in KINDS
             if m.get(f"MAX_UPLOAD_MB_{k.upper()}") not in (None, "")
-        }
+        })
 
         def num(key: str, default: float) -> Any:
             value = m.get(key)

@@ -37,3 +37,41 @@ def test_fillable_and_flattened_answers_are_exact(expected: dict, settings: Sett
     assert not [f for f in result["flags"] if f["code"] == "summary_mismatch"]
     outdated = [f for f in result["flags"] if f["code"] == "outdated_form"]
     assert bool(outdated) == (not expected["current"])
+
+
+SCANNED = truths("scanned")
+
+
+@pytest.mark.parametrize("expected", SCANNED, ids=[t["file"] for t in SCANNED])
+def test_scanned_binders_are_read_to_the_box(expected: dict, settings: Settings) -> None:
+    result = extract_file(SAMPLES / expected["file"], None, settings)
+    assert result["status"] == "ok" and result["kind"] == "binder"
+    assert result["method"] == "ocr"
+    assert (result["protocol"]["version"], result["protocol"]["current"]) == (
+        expected["version"], expected["current"])
+    # Each protocol page was found among the supporting pages, in any order and orientation.
+    assert result["pages"] == expected["pages"]
+    comparison = compare_answers(result, expected)
+    assert comparison.rate >= 0.995, comparison.wrong
+    assert result["passed"] == expected["passed"]
+    for answer in result["answers"]:
+        page = answer["page"]
+        assert page == expected["pages"][str(_blank_page(answer["question"], result))]
+        x0, y0, x1, y1 = answer["box"]
+        assert 0 <= x0 < x1 and 0 <= y0 < y1
+
+
+def _blank_page(question: str, result: dict) -> int:
+    from review.protocol import Catalogue
+
+    version = Catalogue.default().get(result["protocol"]["version"])
+    return version.question(question).awarded.page
+
+
+def test_scanned_accuracy_over_all_samples(settings: Settings) -> None:
+    """The acceptance figure: at least 99.5% of scanned answers exact (awarded and N/A)."""
+    exact = total = 0
+    for expected in SCANNED:
+        c = compare_answers(extract_file(SAMPLES / expected["file"], None, settings), expected)
+        exact, total = exact + c.exact, total + c.total
+    assert total >= 150 and exact / total >= 0.995, (exact, total)

@@ -17,12 +17,31 @@ _DEFAULT_KIND = {"pdf": "protocol", "doc": "org_chart", "docx": "org_chart", "jp
                  "png": "supporting"}
 
 
+def _guess_kind(path: Path) -> str:
+    """By extension; a PDF whose first page has no text layer is taken for a scanned binder."""
+    kind = _DEFAULT_KIND.get(extension_type(path.name) or "", "supporting")
+    if kind == "protocol":
+        try:
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(str(path))
+            try:
+                textpage = doc[0].get_textpage()
+                if textpage.count_chars() < 40:
+                    kind = "binder"
+            finally:
+                doc.close()
+        except Exception:  # validation will say what is wrong with it
+            pass
+    return kind
+
+
 def extract_file(path: Path, kind: str | None, settings: Settings) -> dict[str, Any]:
     """Validate, extract and score one file, as the worker does; never raises for bad input."""
     from ingest.extract import extract_document
     from ingest.pipeline import check_file
 
-    kind = kind or _DEFAULT_KIND.get(extension_type(path.name) or "", "supporting")
+    kind = kind or _guess_kind(path)
     out: dict[str, Any] = {"file": str(path), "kind": kind}
     try:
         checked = check_file(path, path.name, kind, settings)

@@ -1,17 +1,394 @@
-"""Scanned protocols (OCR); see read_scanned."""
+"""Scanned protocols: find the protocol pages in a binder, straighten them, read the boxes.
+
+    triage    every image page as a thumbnail against every blank page in 4 orientations
+    register  ECC (affine) alignment of the upright page onto the blank page
+    identify  header and footer OCR names the version and page among same-looking pages
+    read      the answer boxes only: points (digits), notes (text), N/A (ink vs the blank)
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from ingest.detect import Detection
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+
+from ingest.blanks import BlankForm, blank_for
+from ingest.detect import Detection, detect
+from ingest.errors import ErrorCode, IngestError
 from ingest.extract.reading import Reading
+from ingest.ocr import read_boxes, read_strip
 from ingest.pdfdoc import PdfDoc
 from ingest.settings import Settings
-from review.protocol import Catalogue
+from review.answers import ExtractedAnswer
+from review.protocol import Catalogue, FieldRef, ProtocolVersion
+
+TRIAGE_DPI = 12
+ALIGN_DPI = 60
+READ_DPI = 300
+PROTOCOL_MIN = 0.55  # thumbnail correlation of a protocol page with its blank page
+SAME_LAYOUT = 0.05  # candidates this close to the best look alike: OCR decides
+BAND = 0.075  # header and footer bands, as a share of the page height
+EMPTY_INK = 0.004
+TICK_INK = 0.08
+
+
+@dataclass(frozen=True)
+class Candidate:
+    version: str
+    page: int
+    rotation: int  # np.rot90 turns applied to the scan to make it upright
+    score: float
+
+
+@dataclass
+class Identified:
+    index: int  # page index in the upload
+    version: ProtocolVersion
+    page: int
+    rotation: int
+    warp: np.ndarray  # 2x3, blank pixels at READ_DPI -> upright scan pixels at READ_DPI
+    image: np.ndarray  # the page aligned onto the blank at READ_DPI
+    upload_size: tuple[float, float]
+    scan_shape: tuple[int, int]
+    band_text: str
+    score: float
+
+
+def _normalise(img: np.ndarray) -> np.ndarray:
+    img = cv2.GaussianBlur(img.astype(np.float32), (3, 3), 0)
+    std = img.std()
+    return (img - img.mean()) / (std if std > 1e-6 else 1.0)
+
+
+class Thumbnails:
+    """Normalised thumbnails of every blank page of every version."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.refs: list[tuple[str, int, np.ndarray]] = []
+        for v in catalogue.versions.values():
+            blank = blank_for(catalogue, v)
+            for page in range(1, v.page_count + 1):
+                self.refs.append((v.version, page, _normalise(blank.render(page, TRIAGE_DPI))))
+
+    def match(self, thumb: np.ndarray) -> list[Candidate]:
+        out = []
+        for k in range(4):
+            turned = np.rot90(thumb, k)
+            aspect = turned.shape[0] / turned.shape[1]
+            for version, page, ref in self.refs:
+                if abs(aspect - ref.shape[0] / ref.shape[1]) > 0.05:
+                    continue
+                resized = cv2.resize(turned, (ref.shape[1], ref.shape[0]), interpolation=cv2.INTER_AREA)
+                out.append(Candidate(version, page, k, float((_normalise(resized) * ref).mean())))
+        return sorted(out, key=lambda c: -c.score)
+
+
+_thumbs: dict[tuple[str, ...], Thumbnails] = {}
+
+
+def thumbnails(catalogue: Catalogue) -> Thumbnails:
+    key = tuple(sorted(v.blank_sha256 for v in catalogue.versions.values()))
+    if key not in _thumbs:
+        _thumbs[key] = Thumbnails(catalogue)
+    return _thumbs[key]
+
+
+def check_pixels(doc: PdfDoc, index: int, settings: Settings) -> None:
+    """Refuse pixel bombs before anything decodes them."""
+    page = doc.pdfium[index]
+    try:
+        for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            w, h = obj.get_px_size()
+            if w * h > settings.max_image_pixels:
+                raise IngestError(ErrorCode.UNSAFE, f"Page {index + 1} holds a {w}x{h} pixel image; "
+                                  "that is too large to process safely.")
+        width, height = page.get_size()
+        if width * height * (READ_DPI / 72) ** 2 > settings.max_image_pixels:
+            raise IngestError(ErrorCode.UNSAFE, f"Page {index + 1} is too large to render.")
+    finally:
+        page.close()
+
+
+def render(doc: PdfDoc, index: int, dpi: int) -> np.ndarray:
+    page = doc.pdfium[index]
+    try:
+        arr = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+    finally:
+        page.close()
+    return np.ascontiguousarray(arr[:, :, 0] if arr.ndim == 3 else arr)
+
+
+def triage(doc: PdfDoc, index: int, thumbs: Thumbnails) -> list[Candidate]:
+    """Candidates for what this page is; empty when it is no protocol page."""
+    found = thumbs.match(render(doc, index, TRIAGE_DPI))
+    if not found or found[0].score < PROTOCOL_MIN:
+        return []
+    return [c for c in found if c.score >= found[0].score - SAME_LAYOUT and c.rotation == found[0].rotation]
+
+
+def register(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Affine warp (blank -> scan pixels at READ_DPI) by ECC on low-resolution copies."""
+    scale = ALIGN_DPI / READ_DPI
+    small = cv2.resize(upright, (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
+                       interpolation=cv2.INTER_AREA) if upright.shape == blank.shape else \
+        cv2.resize(upright, (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
+                   interpolation=cv2.INTER_AREA)
+    template = cv2.resize(blank, (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
+                          interpolation=cv2.INTER_AREA)
+    warp = np.eye(2, 3, dtype=np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 80, 1e-5)
+    try:
+        _, warp = cv2.findTransformECC(template.astype(np.float32), small.astype(np.float32), warp,
+                                       cv2.MOTION_AFFINE, criteria, None, 5)
+    except cv2.error:
+        warp = np.eye(2, 3, dtype=np.float32)  # unaligned; the answers will read poorly
+    warp = warp.astype(np.float64)
+    warp[:, 2] /= scale
+    return warp
+
+
+def _band_text(blank: BlankForm, page: int) -> str:
+    height = blank.version.page_sizes[page - 1][1]
+    near = [s.text for s in blank.segments(page)
+            if s.rect[1] > height * (1 - BAND) or s.rect[3] < height * BAND]
+    return " ".join(near)
+
+
+def _id_segments(blank: BlankForm, page: int) -> list[tuple[str, tuple[float, float, float, float]]]:
+    width = blank.version.page_sizes[page - 1][0]
+    return [(s.text, s.rect) for s in blank.segments(page)
+            if re.fullmatch(r"\d{1,2}\.\d{1,2}", s.text) and s.rect[0] < width * 0.2]
+
+
+def _by_question_ids(aligned: np.ndarray, tied: list[Candidate], catalogue: Catalogue) -> Candidate | None:
+    """Among look-alike pages, the one whose printed question numbers the page shows."""
+    blank = blank_for(catalogue, catalogue.get(tied[0].version))
+    ids = _id_segments(blank, tied[0].page)
+    if not ids:
+        return None
+    s = READ_DPI / 72
+    x0 = int(min(r[0] for _, r in ids) * s) - 12
+    x1 = int(max(r[2] for _, r in ids) * s) + 12
+    column = aligned[:, max(x0, 0):x1]
+    text = " ".join(r.text for r in read_strip([column], digits=True))
+    seen = set(re.findall(r"\d{1,2}\.\d{1,2}", text))
+    best, best_hits = None, 0
+    for c in tied:
+        want = {t for t, _ in _id_segments(blank_for(catalogue, catalogue.get(c.version)), c.page)}
+        hits = len(want & seen)
+        if hits > best_hits:
+            best, best_hits = c, hits
+    return best
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _band_match(seen: str, expected: str) -> float:
+    """How well OCR'd header/footer text fits a blank page's; printed numbers (version, page
+    number) weigh most, since look-alike pages differ only in them."""
+    ratio = difflib.SequenceMatcher(None, _squash(seen), _squash(expected)).ratio()
+    want = Counter(re.findall(r"\d+", expected))
+    have = Counter(re.findall(r"\d+", seen))
+    numbers = sum((want & have).values()) / sum(want.values()) if want else 0.0
+    return ratio + numbers
+
+
+def identify(doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Catalogue,
+             settings: Settings) -> Identified:
+    check_pixels(doc, index, settings)
+    scan = np.rot90(render(doc, index, READ_DPI), candidates[0].rotation)
+    first = catalogue.get(candidates[0].version)
+    blank_img = blank_for(catalogue, first).render(candidates[0].page, READ_DPI)
+    warp = register(scan, blank_img)
+    aligned = cv2.warpAffine(scan, warp, (blank_img.shape[1], blank_img.shape[0]),
+                             flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255)
+    band = int(aligned.shape[0] * BAND)
+    reads = read_strip([aligned[:band], aligned[-band:]])
+    seen = " ".join(r.text for r in reads)
+    scored = sorted(((_band_match(seen, _band_text(blank_for(catalogue, catalogue.get(c.version)),
+                                                   c.page)), i, c) for i, c in enumerate(candidates)),
+                    key=lambda t: (-t[0], t[1]))
+    best_score, _, best = scored[0]
+    tied = [c for score, _, c in scored if score >= best_score - 0.05]
+    if len(tied) > 1:
+        best = _by_question_ids(aligned, tied, catalogue) or best
+    return Identified(index, catalogue.get(best.version), best.page, best.rotation, warp, aligned,
+                      doc.size(index), scan.shape, seen, best_score)
+
+
+def _px(rect: tuple[float, float, float, float], height: float, inset: tuple[float, float]) -> tuple[int, int, int, int]:
+    """Pixel box at READ_DPI, shrunk by ``inset`` points on each side (negative grows it)."""
+    s = READ_DPI / 72
+    x0, y0, x1, y1 = rect
+    dx, dy = inset
+    return (int((x0 + dx) * s), int((height - y1 + dy) * s), int((x1 - dx) * s), int((height - y0 - dy) * s))
+
+
+def _to_upload(page: Identified, rect: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A blank-form rectangle as a rectangle on the uploaded page (PDF points)."""
+    s = READ_DPI / 72
+    height = page.version.page_sizes[page.page - 1][1]
+    xs, ys = [], []
+    for x, y in ((rect[0], rect[1]), (rect[2], rect[3]), (rect[0], rect[3]), (rect[2], rect[1])):
+        px, py = x * s, (height - y) * s
+        ux, uy = page.warp @ np.array([px, py, 1.0])
+        h_up, w_up = page.scan_shape  # upright scan shape
+        for _ in range(page.rotation % 4):  # undo np.rot90 one quarter turn at a time
+            ux, uy = w_up - 1 - uy, ux
+            h_up, w_up = w_up, h_up
+        xs.append(ux / s)
+        ys.append(page.upload_size[1] - uy / s)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def interior(crop: np.ndarray) -> np.ndarray:
+    """The inside of a printed box: find its border rows and columns, keep what is between.
+
+    Working from the box's own border makes the read immune to a few pixels of residual
+    misregistration; where no border is found the crop is returned as it is.
+    """
+    if crop.size == 0:
+        return crop
+    _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    dark = bw < 128
+    rows, cols = dark.mean(axis=1), dark.mean(axis=0)
+    h, w = crop.shape
+
+    def edge(profile: np.ndarray, lo: int, hi: int, last: bool) -> int | None:
+        idx = [i for i in range(lo, hi) if profile[i] > 0.45]
+        return (idx[-1] if last else idx[0]) if idx else None
+
+    top, bottom = edge(rows, 0, h // 3, True), edge(rows, 2 * h // 3, h, False)
+    left, right = edge(cols, 0, w // 3, True), edge(cols, 2 * w // 3, w, False)
+    y0 = top + 3 if top is not None else 0
+    y1 = bottom - 2 if bottom is not None else h
+    x0 = left + 3 if left is not None else 0
+    x1 = right - 2 if right is not None else w
+    if y1 - y0 < 8 or x1 - x0 < 8:
+        return crop
+    return crop[y0:y1, x0:x1]
+
+
+def _ink(img: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    x0, y0, x1, y1 = box
+    crop = img[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+    return float((crop < 140).mean()) if crop.size else 0.0
+
+
+def read_page(page: Identified, blank: BlankForm) -> tuple[list[ExtractedAnswer], dict[str, dict[str, str]], dict[str, str]]:
+    version, img = page.version, page.image
+    height = version.page_sizes[page.page - 1][1]
+    base = blank.render(page.page, READ_DPI)
+    questions = [q for q in version.questions if q.awarded.page == page.page]
+
+    def crop(ref: FieldRef, inset: tuple[float, float]) -> tuple[np.ndarray, float]:
+        """The box's interior and how much more ink it holds than on the blank form."""
+        x0, y0, x1, y1 = _px(ref.rect, height, (-3, -3))
+        inside = interior(img[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)])
+        blank = interior(base[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)])
+        extra = float((inside < 140).mean() if inside.size else 0) - float(
+            (blank < 140).mean() if blank.size else 0)
+        return inside, extra
+
+    points, notes, ticks = [], [], []
+    for q in questions:
+        c, extra = crop(q.awarded, (0.8, 1.5))
+        points.append((c, extra))
+        notes.append(crop(q.notes, (0.8, 0.8))[0] if q.notes else None)
+        ticks.append(crop(q.na, (2.5, 2.5))[1] if q.na else None)
+    filled = [i for i, (_, extra) in enumerate(points) if extra > EMPTY_INK]
+    digit_reads = dict(zip(filled, read_boxes([points[i][0] for i in filled], digits=True)))
+    note_idx = [i for i, n in enumerate(notes) if n is not None]
+    note_reads = dict(zip(note_idx, read_strip([notes[i] for i in note_idx])))
+    answers = []
+    for i, q in enumerate(questions):
+        tick = ticks[i]
+        na = tick is not None and tick > TICK_INK
+        tick_conf = 1.0 if tick is None else min(1.0, 0.6 + abs(tick - TICK_INK) * 5)
+        if i in digit_reads:
+            read = digit_reads[i]
+            # Border remnants read as dots or slashes at the ends; "2.5" keeps its point.
+            raw = read.text.replace(" ", "").strip("./")
+            conf = read.confidence if raw else 0.1
+        else:
+            raw, conf = "", 0.97
+        note = note_reads.get(i)
+        answers.append(ExtractedAnswer.read(q.id, raw, na, note.text if note else "", "ocr",
+                                            min(conf, tick_conf), page.index + 1,
+                                            _to_upload(page, q.awarded.rect)))
+    summary = _read_summary(page, crop)
+    cover = _read_cover(page, crop)
+    return answers, summary, cover
+
+
+def _read_summary(page: Identified, crop: Callable[..., tuple[np.ndarray, float]]) -> dict[str, dict[str, str]]:
+    version = page.version
+    rows = {str(e.number): e.summary for e in version.elements if e.summary}
+    if version.overall:
+        rows["overall"] = version.overall
+    wanted = [(key, col, ref) for key, refs in rows.items() for col, ref in refs.items()
+              if ref.page == page.page]
+    if not wanted:
+        return {}
+    reads = read_boxes([crop(ref, (0.8, 1.5))[0] for _, _, ref in wanted], digits=True)
+    out: dict[str, dict[str, str]] = {}
+    for (key, col, _), read in zip(wanted, reads):
+        out.setdefault(key, {})[col] = read.text.replace(" ", "")
+    return out
+
+
+def _read_cover(page: Identified, crop: Callable[..., tuple[np.ndarray, float]]) -> dict[str, str]:
+    wanted = [(role, ref) for role, ref in page.version.cover.items()
+              if ref.page == page.page and ref.kind == "text"]
+    reads = read_strip([crop(ref, (0.8, 1.5))[0] for _, ref in wanted])
+    return {role: read.text for (role, _), read in zip(wanted, reads)}
 
 
 def read_scanned(doc: PdfDoc, catalogue: Catalogue, settings: Settings,
                  progress: Callable[[int, int], None], pages: list[int],
                  detection: Detection) -> tuple[Detection, Reading | None]:
-    return detection, None
+    thumbs = thumbnails(catalogue)
+    found: dict[tuple[str, int], Identified] = {}
+    total = len(pages)
+    for n, index in enumerate(pages, start=1):
+        check_pixels(doc, index, settings)
+        candidates = triage(doc, index, thumbs)
+        if candidates:
+            page = identify(doc, index, candidates, catalogue, settings)
+            key = (page.version.version, page.page)
+            if key not in found or found[key].score < page.score:
+                found[key] = page
+        progress(n, total)
+    if not found:
+        return detection, None
+    printed = " ".join(p.band_text for p in found.values())
+    by_ocr = detect(catalogue, printed=printed)
+    majority = Counter(v for v, _ in found).most_common(1)[0][0]
+    if by_ocr.version is None and "not a known version" in " ".join(by_ocr.evidence):
+        return by_ocr, None
+    version = by_ocr.version or catalogue.get(majority)
+    result = by_ocr if by_ocr.version else Detection(
+        version, catalogue.is_current(version.version), 0.6, ("page layout and header text",))
+    blank = blank_for(catalogue, version)
+    answers: dict[str, ExtractedAnswer] = {}
+    summary: dict[str, dict[str, str]] = {}
+    cover: dict[str, str] = {}
+    for (v, _), page in sorted(found.items(), key=lambda kv: kv[0][1]):
+        if v != version.version:
+            continue
+        got, rows, fields = read_page(page, blank)
+        answers.update({a.question: a for a in got})
+        summary.update(rows)
+        cover.update(fields)
+    ordered = [answers.get(q.id) or ExtractedAnswer.read(q.id, "", False, "", "ocr", 0.0)
+               for q in version.questions]
+    mapping = {p: page.index + 1 for (v, p), page in found.items() if v == version.version}
+    return result, Reading("ocr", ordered, summary, cover, mapping)

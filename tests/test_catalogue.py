@@ -1,0 +1,89 @@
+"""The form catalogue: versions are data built from the official blank forms alone."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ingest.detect import detect
+from ingest.errors import IngestError
+from ingest.formimport import import_blank_form, save_version
+from ingest.settings import Settings
+from review.protocol import Catalogue
+from tests.accuracy import SAMPLES, compare_answers, truth
+from tests.conftest import ROOT, secor_cmd
+
+
+def test_versions_match_the_printed_overview(forms_dir: Path) -> None:
+    expected = {"2019": (35, 233), "2023": (37, 235), "2025": (38, 240)}
+    for path in sorted(forms_dir.glob("*.pdf")):
+        v = import_blank_form(path)
+        assert (len(v.questions), sum(e.available for e in v.elements)) == expected[v.version]
+        assert len(v.elements) == 8 and all(e.summary for e in v.elements)
+        assert all(q.text and q.available > 0 for q in v.questions)
+    v2025 = import_blank_form(forms_dir / "secor-audit-protocol-2025-blank.pdf")
+    assert [q.id for q in v2025.questions if q.na_allowed] == ["3.4", "5.5", "7.2", "7.3", "7.4"]
+    assert v2025.question("1.3").method == "O" and v2025.question("1.3").available == 3
+    assert v2025.elements[7].name == "Program Administration"
+
+
+def test_each_official_form_imported_into_an_empty_catalogue_is_recognised_and_read(
+        forms_dir: Path, tmp_path: Path) -> None:
+    from web.commands import extract_file
+
+    instance = tmp_path / "instance"
+    empty = Catalogue([tmp_path / "none"])
+    assert empty.current is None
+    for year in ("2019", "2023", "2025"):
+        blank = forms_dir / f"secor-audit-protocol-{year}-blank.pdf"
+        res = subprocess.run(secor_cmd("protocol", "import", str(blank), "--into",
+                                       str(instance / "protocols")),
+                             capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert res.returncode == 0, res.stderr
+    catalogue = Catalogue([instance / "protocols"])
+    assert [v.version for v in catalogue.ordered()] == ["2019", "2023", "2025"]
+    assert catalogue.current.version == "2025"
+    settings = Settings.from_mapping({"INSTANCE_DIR": str(instance)})
+    for name in ("fillable-2025-pass.pdf", "flattened-2023-outdated.pdf", "fillable-2019-outdated.pdf"):
+        from ingest.extract.protocol import read_protocol
+
+        result = read_protocol(SAMPLES / name, settings, lambda d, t: None, catalogue)
+        want = truth(name)
+        assert result["protocol"]["version"] == want["version"]
+        assert compare_answers(result, want).rate == 1.0
+
+
+def test_unknown_and_foreign_forms_are_unrecognised_never_guessed() -> None:
+    catalogue = Catalogue.default()
+    assert detect(catalogue, printed="Some other form SECOR-AP-2027 Rev 1").version is None
+    assert detect(catalogue, printed="Hello world").version is None
+    found = detect(catalogue, printed="Effective 2025-01-01 SECOR-AP-2025 Rev 1 - Page 2 of 6")
+    assert found.version.version == "2025" and found.current and found.confidence >= 0.9
+    old = detect(catalogue, printed="SECOR-AP-2023 Rev 2")
+    assert old.version.version == "2023" and old.current is False
+    # Field names alone (a tool that dropped the printed text) still identify the version...
+    v2023 = catalogue.get("2023")
+    by_fields = detect(catalogue, field_names=v2023.field_names)
+    assert by_fields.version.version == "2023"
+    # ...but a printed number that is not known wins over familiar fields.
+    assert detect(catalogue, field_names=v2023.field_names,
+                  printed="SECOR-AP-2031").version is None
+
+
+def test_a_third_party_fillable_form_is_unrecognised(corpus_dir: Path, tmp_path: Path) -> None:
+    from web.commands import extract_file
+
+    settings = Settings.from_mapping({"INSTANCE_DIR": str(tmp_path)})
+    result = extract_file(corpus_dir / "pdfjs__prefilled_f1040.pdf", "protocol", settings)
+    assert result["status"] == "ok"
+    assert result["protocol"]["version"] is None
+    assert [f["code"] for f in result["flags"]] == ["unrecognised_form"]
+    assert result["answers"] == [] and result["passed"] is None
+
+
+def test_a_non_form_pdf_is_refused_as_a_blank_form(corpus_dir: Path) -> None:
+    with pytest.raises(IngestError):
+        import_blank_form(corpus_dir / "pypdf__multilang.pdf")
