@@ -61,25 +61,22 @@ class Widget:
         return FieldRef(self.name, self.page, self.rect, self.kind)
 
 
-def _full_name(annot: Any) -> str:
-    parts = []
-    node = annot
-    while node is not None:
-        if "/T" in node:
-            parts.append(str(node["/T"]))
+def _ancestry(annot: Any, limit: int = 32) -> list[Any]:
+    """The widget and its parent fields, bounded (a damaged file may loop)."""
+    chain, node = [], annot
+    while node is not None and hasattr(node, "get") and len(chain) < limit:
+        chain.append(node)
         parent = node.get("/Parent")
         node = parent.get_object() if parent is not None else None
-    return ".".join(reversed(parts))
+    return chain
+
+
+def _full_name(annot: Any) -> str:
+    return ".".join(reversed([str(n["/T"]) for n in _ancestry(annot) if "/T" in n]))
 
 
 def _field_type(annot: Any) -> str | None:
-    node = annot
-    while node is not None:
-        if "/FT" in node:
-            return str(node["/FT"])
-        parent = node.get("/Parent")
-        node = parent.get_object() if parent is not None else None
-    return None
+    return next((str(n["/FT"]) for n in _ancestry(annot) if "/FT" in n), None)
 
 
 def read_widgets(reader: pypdf.PdfReader) -> list[Widget]:
@@ -87,20 +84,34 @@ def read_widgets(reader: pypdf.PdfReader) -> list[Widget]:
     out = []
     for number, page in enumerate(reader.pages, start=1):
         height = float(page.mediabox.height)
-        for ref in page.get("/Annots") or []:
-            annot = ref.get_object()
-            if annot.get("/Subtype") != "/Widget":
-                continue
-            ftype = _field_type(annot)
-            if ftype not in ("/Tx", "/Btn"):
-                continue
-            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
-            x0, x1 = sorted((x0, x1))
-            y0, y1 = sorted((y0, y1))
-            out.append(Widget(_full_name(annot), number, (x0, y0, x1, y1),
-                              "text" if ftype == "/Tx" else "checkbox",
-                              str(annot.get("/TU", "")), height - y1, height - y0))
+        try:
+            annots = list(page.get("/Annots") or [])
+        except (AttributeError, TypeError, ValueError, pypdf.errors.PyPdfError):
+            continue  # a damaged annotation array: this page has no readable fields
+        for ref in annots:
+            widget = _widget(ref, number, height)
+            if widget is not None:
+                out.append(widget)
     return out
+
+
+def _widget(ref: Any, number: int, height: float) -> Widget | None:
+    """One widget annotation, or None where it is not a usable text field or checkbox."""
+    try:
+        annot = ref.get_object()
+        if not hasattr(annot, "get") or annot.get("/Subtype") != "/Widget":
+            return None
+        ftype = _field_type(annot)
+        if ftype not in ("/Tx", "/Btn"):
+            return None
+        x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+        x0, x1 = sorted((x0, x1))
+        y0, y1 = sorted((y0, y1))
+        return Widget(_full_name(annot), number, (x0, y0, x1, y1),
+                      "text" if ftype == "/Tx" else "checkbox",
+                      str(annot.get("/TU", "")), height - y1, height - y0)
+    except (AttributeError, KeyError, TypeError, ValueError, pypdf.errors.PyPdfError):
+        return None
 
 
 def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

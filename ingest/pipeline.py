@@ -47,7 +47,7 @@ def check_file(path: Path, filename: str, kind: str, settings: Settings) -> Chec
         raise IngestError(ErrorCode.EMPTY)
     if size > settings.limit_bytes(kind):
         raise IngestError(ErrorCode.TOO_LARGE,
-                          f"The file is larger than the {settings.limit_bytes(kind) / 2**20:g} MB limit.")
+                          f"The file is larger than the {round(settings.limit_bytes(kind) / 2**20, 2):g} MB limit.")
     sniffed = sniff(path)
     if sniffed.encrypted:
         raise IngestError(ErrorCode.ENCRYPTED)

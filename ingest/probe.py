@@ -9,6 +9,7 @@ from __future__ import annotations
 import resource
 import subprocess
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +35,12 @@ def _limit_memory() -> None:
 
 def _qpdf(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(
-            ["qpdf", *args], capture_output=True, text=True, timeout=timeout,
-            preexec_fn=_limit_memory, check=False,
-        )
+        res = subprocess.run(["qpdf", *args], capture_output=True, timeout=timeout,
+                             preexec_fn=_limit_memory, check=False)
+        # qpdf may echo bytes of a broken file in its messages: never trust them to be UTF-8.
+        return subprocess.CompletedProcess(res.args, res.returncode,
+                                           res.stdout.decode("utf-8", "replace"),
+                                           res.stderr.decode("utf-8", "replace"))
     except subprocess.TimeoutExpired as e:
         raise IngestError(ErrorCode.UNSAFE, "The PDF's structure takes too long to read.") from e
 
@@ -81,7 +84,7 @@ def probe_docx(path: Path, settings: Settings) -> Probe:
                     pass
     except IngestError:
         raise
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError) as e:
+    except (zipfile.BadZipFile, zlib.error, OSError, KeyError, EOFError, ValueError) as e:
         raise IngestError(ErrorCode.CORRUPT, "The Word document is damaged.") from e
     return Probe()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def _sniff_zip(path: Path, mime: str) -> Sniffed:
             if "[Content_Types].xml" not in names:
                 return Sniffed("other", "application/zip", detail=_LOOKALIKES["application/zip"])
             types = zf.read("[Content_Types].xml")[:200_000].decode("utf-8", "replace")
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError) as e:
+    except (zipfile.BadZipFile, zlib.error, OSError, KeyError, EOFError, ValueError) as e:
         raise IngestError(ErrorCode.CORRUPT, "The file is a damaged ZIP/Office package.") from e
     except (NotImplementedError, RuntimeError) as e:
         raise IngestError(ErrorCode.UNSUPPORTED_TYPE, "The package uses an unsupported ZIP feature.") from e

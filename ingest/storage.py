@@ -51,7 +51,7 @@ class FileStore:
                     if size > limit:
                         raise IngestError(
                             ErrorCode.TOO_LARGE,
-                            f"The file is larger than the {limit / 1024 / 1024:g} MB limit.",
+                            f"The file is larger than the {round(limit / 2**20, 2):g} MB limit.",
                         )
                     digest.update(chunk)
                     out.write(chunk)

@@ -75,3 +75,43 @@ def test_scanned_accuracy_over_all_samples(settings: Settings) -> None:
         c = compare_answers(extract_file(SAMPLES / expected["file"], None, settings), expected)
         exact, total = exact + c.exact, total + c.total
     assert total >= 150 and exact / total >= 0.995, (exact, total)
+
+
+ORG = truths("org-chart")
+
+
+@pytest.mark.parametrize("expected", ORG, ids=[t["file"] for t in ORG])
+def test_org_chart_people(expected: dict, settings: Settings) -> None:
+    result = extract_file(SAMPLES / expected["file"], "org_chart", settings)
+    assert result["status"] == "ok"
+    assert sorted(result["people"], key=lambda p: p["name"]) == sorted(
+        expected["people"], key=lambda p: p["name"])
+
+
+def test_extract_cli_prints_one_json_object_per_file_and_exit_codes(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    from tests.conftest import ROOT, secor_cmd
+
+    junk = tmp_path / "notes.pdf"
+    junk.write_bytes(b"MZ\x90\x00" + b"\x00" * 4000)
+    env = {"SECOR_INSTANCE_DIR": str(tmp_path / "inst"), "PATH": "/usr/bin:/bin"}
+    res = subprocess.run(secor_cmd("extract", "--json", str(SAMPLES / "fillable-2025-pass.pdf"),
+                                   str(junk)), capture_output=True, text=True, cwd=ROOT, env=env,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    lines = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [r["status"] for r in lines] == ["ok", "rejected"]
+    ok, refused = lines
+    assert set(ok) >= {"file", "status", "reason", "kind", "protocol", "answers", "elements",
+                       "overall", "passed", "flags"}
+    assert ok["answers"][0].keys() >= {"question", "awarded", "available", "na", "notes", "method",
+                                       "confidence", "page", "box"}
+    assert refused["reason"]["code"] == "unsupported_type"
+    bad = subprocess.run(secor_cmd("extract", "--json"), capture_output=True, text=True, cwd=ROOT,
+                         env=env, timeout=60)
+    assert bad.returncode == 2
+    missing = subprocess.run(secor_cmd("extract", str(tmp_path / "nope.pdf")), capture_output=True,
+                             text=True, cwd=ROOT, env=env, timeout=60)
+    assert missing.returncode == 2

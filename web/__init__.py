@@ -78,4 +78,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.cli import register_cli
 
     register_cli(app)
+    if app.config.get("MEASURE_BODY_READ"):
+        from web.measure import BodyMeter
+
+        app.wsgi_app = BodyMeter(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -36,6 +36,20 @@ class Parser(Protocol):
 _PARSERS: list[Parser] = []
 
 
+def _damaged_errors() -> tuple[type[BaseException], ...]:
+    import zipfile
+    import zlib
+
+    import pypdf.errors
+    import pypdfium2
+
+    return (pypdfium2.PdfiumError, pypdf.errors.PyPdfError, zipfile.BadZipFile,
+            UnicodeDecodeError, EOFError, zlib.error)
+
+
+_DAMAGED = _damaged_errors()
+
+
 def register(parser_cls: type) -> type:
     _PARSERS.append(parser_cls())
     return parser_cls
@@ -51,13 +65,17 @@ def parser_for(ctx: ParseContext) -> Parser:
 
 def _load_builtin() -> None:
     # Importing the modules registers their parsers.
-    from ingest.extract import documents, protocol  # noqa: F401
+    from ingest.extract import documents, orgchart, protocol  # noqa: F401
 
 
 def extract_document(path: Path, *, kind: str, content_type: str, settings: Settings,
                      progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     ctx = ParseContext(path, kind, content_type, settings, progress or (lambda done, total: None))
     parser = parser_for(ctx)
-    result = parser.parse(ctx)
+    try:
+        result = parser.parse(ctx)
+    except _DAMAGED as e:  # the parsing libraries' own words for a damaged file
+        raise IngestError(ErrorCode.CORRUPT, f"The file is damaged and cannot be read "
+                          f"({type(e).__name__}).") from e
     result.setdefault("parser", parser.name)
     return result
