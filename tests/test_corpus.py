@@ -49,7 +49,10 @@ from ingest.process import process_document
 from ingest.settings import Settings
 from review.db import session_factory
 settings = Settings.from_env()
-print(process_document(session_factory(settings.database_url), settings, int(sys.argv[1])))
+status = process_document(session_factory(settings.database_url), settings, int(sys.argv[1]))
+# VmHWM is this process's own peak (getrusage's maxrss would include the forking parent's).
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(status, int(peak.split()[1]))
 """
 
 
@@ -74,7 +77,7 @@ def test_corpus_file_through_the_api(tmp_path: Path, name: str, upload_as: str, 
     env = {**os.environ, "SECOR_INSTANCE_DIR": str(settings.instance_dir),
            "SECOR_DATABASE_URL": settings.database_url, "OMP_THREAD_LIMIT": "1"}
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(doc_id)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     started = time.monotonic()
     status = None
     while time.monotonic() - started < 30:
@@ -86,11 +89,12 @@ def test_corpus_file_through_the_api(tmp_path: Path, name: str, upload_as: str, 
         proc.kill()
         proc.wait()
         pytest.fail(f"{name} was still processing after 30 s")
-    peak_mb = usage.ru_maxrss / 1024
     assert os.waitstatus_to_exitcode(status) == 0
+    outcome, peak_kb = proc.stdout.read().split()
+    peak_mb = int(peak_kb) / 1024
     assert peak_mb < 500, f"worker peaked at {peak_mb:.0f} MB"
     final = client.get(f"/api/v1/documents/{doc_id}", headers=bearer(employer)).get_json()
-    assert final["status"] in ("done", "failed")
+    assert final["status"] in ("done", "failed") and final["status"] == outcome
     if final["status"] == "failed":
         assert final["error"]["code"] in {c.value for c in ErrorCode}, final
         assert final["error"]["message"]
