@@ -28,7 +28,7 @@ def get_document(session: Session, actor: Actor, document_id: int) -> Document:
     return doc
 
 
-def document_status(doc: Document) -> dict[str, Any]:
+def document_status(doc: Document, with_result: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": doc.id, "submission_id": doc.submission_id, "kind": doc.kind,
         "filename": doc.filename, "content_type": doc.content_type, "size": doc.size,
@@ -38,6 +38,8 @@ def document_status(doc: Document) -> dict[str, Any]:
     }
     if doc.status == DocumentStatus.FAILED:
         body["error"] = {"code": doc.error_code, "message": doc.error_message}
+    if doc.status == DocumentStatus.DONE and with_result:
+        body["result"] = doc.result
     return body
 
 

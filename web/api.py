@@ -94,7 +94,7 @@ def upload_document(submission_id: int) -> Any:
 @bp.get("/documents/<int:document_id>")
 @api_roles(*ALL)
 def get_document_status(document_id: int) -> Any:
-    return jsonify(document_status(get_document(db(), actor(), document_id)))
+    return jsonify(document_status(get_document(db(), actor(), document_id), with_result=True))
 
 
 @bp.post("/submissions/<int:submission_id>/submit")
