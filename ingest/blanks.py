@@ -19,6 +19,8 @@ class BlankForm:
         self._doc = PdfDoc(path, max_pages=100)
         self._segments: dict[int, list[Segment]] = {}
         self._renders: dict[tuple[int, int], np.ndarray] = {}
+        self._texts: dict[tuple[int, tuple[float, ...]], str] = {}
+        self._inks: dict[tuple[int, tuple[float, ...]], float] = {}
 
     def segments(self, page: int) -> list[Segment]:
         """Text runs of a blank page (1-based)."""
@@ -40,7 +42,16 @@ class BlankForm:
         return self._renders[key]
 
     def text_in(self, page: int, rect: tuple[float, float, float, float]) -> str:
-        return self._doc.text_in(page - 1, rect)
+        key = (page, rect)
+        if key not in self._texts:
+            self._texts[key] = self._doc.text_in(page - 1, rect)
+        return self._texts[key]
+
+    def ink(self, page: int, rect: tuple[float, float, float, float]) -> float:
+        key = (page, rect)
+        if key not in self._inks:
+            self._inks[key] = ink(self._doc.pdfium, page - 1, rect)
+        return self._inks[key]
 
 
 _cache: dict[tuple[str, str], BlankForm] = {}

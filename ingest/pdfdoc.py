@@ -39,6 +39,9 @@ class PdfDoc:
                               f"{max_pages} are read.")
         self._reader: pypdf.PdfReader | None = None
         self._reader_failed = False
+        self._fields: dict[str, Any] | None = None
+        self._textpages: dict[int, Any] = {}
+        self._pages: dict[int, Any] = {}
 
     @property
     def reader(self) -> pypdf.PdfReader | None:
@@ -54,13 +57,14 @@ class PdfDoc:
         return self._reader
 
     def fields(self) -> dict[str, Any]:
-        reader = self.reader
-        if reader is None:
-            return {}
-        try:
-            return reader.get_fields() or {}
-        except Exception:
-            return {}
+        """AcroForm fields by full name (read once; pypdf's walk is the costly part)."""
+        if self._fields is None:
+            reader = self.reader
+            try:
+                self._fields = (reader.get_fields() or {}) if reader is not None else {}
+            except Exception:
+                self._fields = {}
+        return self._fields
 
     def xfa_only(self) -> bool:
         reader = self.reader
@@ -85,40 +89,39 @@ class PdfDoc:
         w, h = self.pdfium.get_page_size(index)
         return float(w), float(h)
 
+    def _textpage(self, index: int) -> Any:
+        """PDFium's text page, kept open while the document is (reading boxes reuses it)."""
+        if index not in self._textpages:
+            self._pages[index] = self.pdfium[index]
+            self._textpages[index] = self._pages[index].get_textpage()
+        return self._textpages[index]
+
     def segments(self, index: int) -> list[Segment]:
-        page = self.pdfium[index]
-        textpage = page.get_textpage()
-        try:
-            out = []
-            for i in range(textpage.count_rects()):
-                rect = textpage.get_rect(i)
-                text = textpage.get_text_bounded(*rect).strip()
-                if text:
-                    out.append(Segment(text, tuple(float(v) for v in rect)))  # type: ignore[arg-type]
-            return out
-        finally:
-            textpage.close()
-            page.close()
+        textpage = self._textpage(index)
+        out = []
+        for i in range(textpage.count_rects()):
+            rect = textpage.get_rect(i)
+            text = textpage.get_text_bounded(*rect).strip()
+            if text:
+                out.append(Segment(text, tuple(float(v) for v in rect)))  # type: ignore[arg-type]
+        return out
 
     def text_in(self, index: int, rect: tuple[float, float, float, float]) -> str:
-        page = self.pdfium[index]
-        textpage = page.get_textpage()
-        try:
-            return textpage.get_text_bounded(*rect)
-        finally:
-            textpage.close()
-            page.close()
+        return self._textpage(index).get_text_bounded(*rect)
 
     def char_count(self, index: int) -> int:
-        page = self.pdfium[index]
-        textpage = page.get_textpage()
-        try:
-            return textpage.count_chars()
-        finally:
+        return self._textpage(index).count_chars()
+
+    def release(self, index: int) -> None:
+        """Free one page's text (a long binder is read page by page)."""
+        textpage = self._textpages.pop(index, None)
+        if textpage is not None:
             textpage.close()
-            page.close()
+            self._pages.pop(index).close()
 
     def close(self) -> None:
+        for index in list(self._textpages):
+            self.release(index)
         self.pdfium.close()
 
     def __enter__(self) -> PdfDoc:

@@ -35,14 +35,24 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 
 class _Fields:
+    """The document's fields; widget positions are read only if names went missing."""
+
     def __init__(self, doc: PdfDoc) -> None:
+        self.doc = doc
         self.fields = doc.fields()
-        reader = doc.reader
-        self.widgets: list[Widget] = read_widgets(reader) if reader is not None else []
-        self.by_name = {w.name: w for w in self.widgets}
+        self._widgets: list[Widget] | None = None
+
+    @property
+    def widgets(self) -> list[Widget]:
+        if self._widgets is None:
+            reader = self.doc.reader
+            self._widgets = read_widgets(reader) if reader is not None else []
+        return self._widgets
 
     def find(self, ref: FieldRef) -> tuple[str | None, Widget | None]:
-        widget = self.by_name.get(ref.name)
+        if ref.name in self.fields:  # the official form's own field: its place is the catalogue's
+            return ref.name, None
+        widget = next((w for w in self.widgets if w.name == ref.name), None)
         if widget is None:  # renamed by another tool: the widget in the same place
             same_page = [w for w in self.widgets if w.page == ref.page and w.kind == ref.kind]
             scored = sorted(((_overlap(ref.rect, w.rect), w) for w in same_page),
@@ -67,8 +77,8 @@ class _Fields:
         return str(value) not in {str(v) for v in _OFF} if value is not None else False
 
 
-def read_acroform(doc: PdfDoc, version: ProtocolVersion) -> Reading:
-    f = _Fields(doc)
+def read_acroform(doc: PdfDoc, version: ProtocolVersion, f: _Fields | None = None) -> Reading:
+    f = f or _Fields(doc)
     answers = []
     for q in version.questions:
         _, widget = f.find(q.awarded)
@@ -77,6 +87,7 @@ def read_acroform(doc: PdfDoc, version: ProtocolVersion) -> Reading:
         answers.append(ExtractedAnswer.read(
             q.id, f.text(q.awarded), f.checked(q.na), f.text(q.notes), "acroform",
             1.0 if widget or q.awarded.name in f.fields else 0.5, page, rect))
+    # (page, rect) come from the catalogue when the field kept its official name.
     summary = {str(e.number): {k: f.text(ref) for k, ref in e.summary.items()}
                for e in version.elements if e.summary}
     if version.overall:
@@ -87,10 +98,12 @@ def read_acroform(doc: PdfDoc, version: ProtocolVersion) -> Reading:
                    {p: p for p in range(1, version.page_count + 1)})
 
 
-def has_fields(doc: PdfDoc, version: ProtocolVersion) -> bool:
-    """True when the form still carries the version's question fields (filled or not)."""
+def fillable_reading(doc: PdfDoc, version: ProtocolVersion) -> Reading | None:
+    """The answers from the form's fields, or None when the version's fields are not there."""
     f = _Fields(doc)
     if not f.fields:
-        return False
+        return None
     found = sum(1 for q in version.questions if f.find(q.awarded)[0] is not None)
-    return found >= len(version.questions) // 2
+    if found < len(version.questions) // 2:
+        return None
+    return read_acroform(doc, version, f)

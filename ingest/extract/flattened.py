@@ -90,7 +90,7 @@ class _Page:
 
     def ticked(self, ref: FieldRef) -> tuple[bool, float]:
         mine = ink(self.doc.pdfium, self.index, apply(self.fit, ref.rect))
-        base = ink(self.blank._doc.pdfium, self.page - 1, ref.rect)
+        base = self.blank.ink(self.page, ref.rect)
         extra = mine - base
         confidence = min(1.0, 0.6 + abs(extra - TICK_INK) * 4)
         return extra > TICK_INK, confidence

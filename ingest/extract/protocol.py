@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ingest.blanks import blank_for
-from ingest.detect import Detection, detect
+from ingest.detect import Detection, detect, printed_numbers
 from ingest.errors import ErrorCode, IngestError
-from ingest.extract.acroform import has_fields, read_acroform
+from ingest.extract.acroform import fillable_reading
 from ingest.extract.flattened import read_text_layer
 from ingest.extract.reading import Reading
 from ingest.extract.registry import ParseContext, register
@@ -43,14 +43,23 @@ def read_protocol(path: Path, settings: Settings, progress: Callable[[int, int],
 def _read(doc: PdfDoc, catalogue: Catalogue, settings: Settings,
           progress: Callable[[int, int], None]) -> tuple[Detection, Reading | None]:
     fields = doc.fields()
-    counts = [doc.char_count(i) for i in range(doc.page_count)]
-    text_pages = [i for i, n in enumerate(counts) if n >= TEXT_PAGE_CHARS]
-    printed = " ".join(s.text for i in text_pages[:DETECT_PAGES] for s in doc.segments(i))
+    # The printed form number is on every page: the first page usually settles it.
+    printed = " ".join(s.text for s in doc.segments(0))
     detection = detect(catalogue, fields.keys(), doc.metadata_text(), printed)
+    counts: list[int] = []
+    if detection.version is None or not printed_numbers(printed):
+        counts = [doc.char_count(i) for i in range(min(doc.page_count, DETECT_PAGES))]
+        text_pages = [i for i, n in enumerate(counts) if n >= TEXT_PAGE_CHARS]
+        printed = " ".join(s.text for i in text_pages for s in doc.segments(i))
+        detection = detect(catalogue, fields.keys(), doc.metadata_text(), printed)
     version = detection.version
-    if version is not None and fields and has_fields(doc, version):
-        progress(doc.page_count, doc.page_count)
-        return detection, read_acroform(doc, version)
+    if version is not None and fields:
+        reading = fillable_reading(doc, version)
+        if reading is not None:
+            progress(doc.page_count, doc.page_count)
+            return detection, reading
+    counts += [doc.char_count(i) for i in range(len(counts), doc.page_count)]
+    text_pages = [i for i, n in enumerate(counts) if n >= TEXT_PAGE_CHARS]
     if version is not None and text_pages:
         reading = read_text_layer(doc, version, blank_for(catalogue, version), text_pages)
         if reading.pages:

@@ -153,6 +153,23 @@ def register(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
     return warp
 
 
+def _band_crops(aligned: np.ndarray, blank: BlankForm, page: int) -> list[np.ndarray]:
+    """Header and footer, cut to where the blank page prints text (less to OCR)."""
+    width, height = blank.version.page_sizes[page - 1]
+    s = READ_DPI / 72
+    crops = []
+    for top in (True, False):
+        rects = [seg.rect for seg in blank.segments(page)
+                 if (seg.rect[1] > height * (1 - BAND)) == top and
+                 (seg.rect[1] > height * (1 - BAND) or seg.rect[3] < height * BAND)]
+        if not rects:
+            continue
+        x0, x1 = min(r[0] for r in rects) - 10, max(r[2] for r in rects) + 10
+        y0, y1 = height - max(r[3] for r in rects) - 8, height - min(r[1] for r in rects) + 8
+        crops.append(aligned[max(int(y0 * s), 0):int(y1 * s), max(int(x0 * s), 0):int(x1 * s)])
+    return crops
+
+
 def _band_text(blank: BlankForm, page: int) -> str:
     height = blank.version.page_sizes[page - 1][1]
     near = [s.text for s in blank.segments(page)
@@ -210,8 +227,7 @@ def identify(doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Ca
     warp = register(scan, blank_img)
     aligned = cv2.warpAffine(scan, warp, (blank_img.shape[1], blank_img.shape[0]),
                              flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255)
-    band = int(aligned.shape[0] * BAND)
-    reads = read_strip([aligned[:band], aligned[-band:]])
+    reads = read_strip(_band_crops(aligned, blank_for(catalogue, first), candidates[0].page))
     seen = " ".join(r.text for r in reads)
     scored = sorted(((_band_match(seen, _band_text(blank_for(catalogue, catalogue.get(c.version)),
                                                    c.page)), i, c) for i, c in enumerate(candidates)),

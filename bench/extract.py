@@ -1,0 +1,150 @@
+"""Extraction speed against tools measured in the same run.
+
+    python bench/extract.py [--quick]
+
+Figures: fillable extract+score vs pypdf's bare field read; flattened vs `pdftotext -bbox`;
+one scanned protocol page vs full-page `tesseract`; binder triage per page (100 pages);
+peak memory reading a 300-page binder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import ROOT, best_of, emit
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+import numpy as np  # noqa: E402
+import pypdf  # noqa: E402
+import pypdfium2 as pdfium  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from ingest.extract import extract_document  # noqa: E402
+from ingest.pdfdoc import PdfDoc  # noqa: E402
+from ingest.settings import Settings  # noqa: E402
+from review.protocol import Catalogue  # noqa: E402
+
+SAMPLES = ROOT / "samples"
+
+
+def settings() -> Settings:
+    return Settings.from_mapping({"INSTANCE_DIR": tempfile.mkdtemp(prefix="secor-bench-")})
+
+
+def fillable(s: Settings, repeat: int) -> None:
+    path = SAMPLES / "fillable-2025-pass.pdf"
+    ours = best_of(lambda: extract_document(path, kind="protocol", content_type="pdf", settings=s),
+                   repeat)
+    bare = best_of(lambda: pypdf.PdfReader(str(path)).get_fields(), repeat)
+    emit("fillable protocol: extract+score vs pypdf get_fields", ours, "s", bare, "ratio <= 1.5",
+         ours / bare <= 1.5)
+
+
+def flattened(s: Settings, repeat: int) -> None:
+    path = SAMPLES / "flattened-2025-pass.pdf"
+    ours = best_of(lambda: extract_document(path, kind="protocol", content_type="pdf", settings=s),
+                   repeat)
+    tool = best_of(lambda: subprocess.run(["pdftotext", "-bbox", str(path), "-"],
+                                          capture_output=True, check=True), repeat)
+    emit("flattened protocol: extract+score vs pdftotext -bbox", ours, "s", tool, "ratio <= 3",
+         ours / tool <= 3)
+
+
+def scanned_page(s: Settings, repeat: int) -> None:
+    """One protocol page: our whole read of it vs tesseract reading the same page."""
+    src = SAMPLES / "scanned-2025-protocol-300dpi.pdf"
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "page.pdf"
+        writer = pypdf.PdfWriter()
+        writer.add_page(pypdf.PdfReader(str(src)).pages[1])
+        writer.write(str(one))
+        png = Path(tmp) / "page.png"
+        doc = pdfium.PdfDocument(str(one))
+        doc[0].render(scale=300 / 72, grayscale=True).to_pil().save(png)
+        doc.close()
+        extract_document(one, kind="binder", content_type="pdf", settings=s)  # warm caches
+        ours = best_of(lambda: extract_document(one, kind="binder", content_type="pdf",
+                                                settings=s), repeat)
+        full = best_of(lambda: subprocess.run(["tesseract", str(png), "-"], capture_output=True,
+                                              check=True), repeat)
+    emit("scanned protocol page: read boxes vs full-page tesseract", ours, "s", full,
+         "ratio <= 0.5", ours / full <= 0.5)
+
+
+def _binder(pages: int, target: Path) -> None:
+    """A binder of `pages` pages: the 6 protocol pages of a sample among its records, repeated."""
+    src = pdfium.PdfDocument(str(SAMPLES / "scanned-2025-binder-200dpi.pdf"))
+    out = pdfium.PdfDocument.new()
+    rng = random.Random(7)
+    order = list(range(len(src)))
+    picks = order + [rng.choice(order) for _ in range(pages - len(order))]
+    for i in picks:
+        out.import_pages(src, [i])
+    out.save(str(target))
+    out.close()
+    src.close()
+
+
+def triage(s: Settings) -> None:
+    from ingest.extract.scanned import thumbnails, triage as run_triage
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "binder-100.pdf"
+        _binder(100, path)
+        catalogue = Catalogue.default()
+        thumbs = thumbnails(catalogue)
+        import time
+
+        with PdfDoc(path, 1000) as doc:
+            start = time.perf_counter()
+            protocol = sum(1 for i in range(doc.page_count) if run_triage(doc, i, thumbs))
+            per_page = (time.perf_counter() - start) / doc.page_count
+    emit("binder triage per page (100-page binder)", per_page, "s", None, "<= 0.2 s/page",
+         per_page <= 0.2, protocol_pages_found=protocol)
+
+
+CHILD = """
+import sys
+from ingest.extract import extract_document
+from ingest.settings import Settings
+s = Settings.from_mapping({"INSTANCE_DIR": sys.argv[2], "MAX_PAGES": "1000"})
+r = extract_document(sys.argv[1], kind="binder", content_type="pdf", settings=s)
+peak = next(l for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(int(peak.split()[1]), len(r["answers"]))
+"""
+
+
+def peak_memory() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "binder-300.pdf"
+        _binder(300, path)
+        res = subprocess.run([sys.executable, "-c", CHILD, str(path), tmp], capture_output=True,
+                             text=True, cwd=ROOT, check=True)
+        peak_kb, answers = (int(v) for v in res.stdout.split())
+    emit("peak memory reading a 300-page binder", peak_kb / 1024, "MB", None, "<= 500 MB",
+         peak_kb / 1024 <= 500, answers=answers)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, no 300-page binder")
+    args = parser.parse_args()
+    s = settings()
+    repeat = 3 if args.quick else 7
+    fillable(s, repeat)
+    flattened(s, repeat)
+    scanned_page(s, 3 if args.quick else 5)
+    triage(s)
+    if not args.quick:
+        peak_memory()
+
+
+if __name__ == "__main__":
+    main()
