@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pypdfium2 as pdfium
 from ingest.errors import ErrorCode, IngestError
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+OPEN_PAGES = 16
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class PdfDoc:
         self._reader: pypdf.PdfReader | None = None
         self._reader_failed = False
         self._fields: dict[str, Any] | None = None
-        self._textpages: dict[int, Any] = {}
+        # Open text pages, least recently used first; bounded so a 300-page binder never
+        # holds every page (and its decoded images) at once.
+        self._textpages: OrderedDict[int, Any] = OrderedDict()
         self._pages: dict[int, Any] = {}
 
     @property
@@ -58,6 +62,8 @@ class PdfDoc:
 
     def fields(self) -> dict[str, Any]:
         """AcroForm fields by full name (read once; pypdf's walk is the costly part)."""
+        if self._fields is None and self.has_form is False:
+            self._fields = {}  # no AcroForm: spare pypdf, which reads the whole file into memory
         if self._fields is None:
             reader = self.reader
             try:
@@ -66,7 +72,17 @@ class PdfDoc:
                 self._fields = {}
         return self._fields
 
+    @property
+    def has_form(self) -> bool | None:
+        """PDFium's view of the catalogue: False when there is no form at all."""
+        try:
+            return self.pdfium.get_formtype() != pdfium.raw.FORMTYPE_NONE
+        except Exception:
+            return None
+
     def xfa_only(self) -> bool:
+        if self.has_form is False:
+            return False
         reader = self.reader
         if reader is None:
             return False
@@ -78,12 +94,11 @@ class PdfDoc:
             return False
 
     def metadata_text(self) -> str:
-        reader = self.reader
         try:
-            meta = reader.metadata if reader is not None else None
+            meta = self.pdfium.get_metadata_dict(skip_empty=True)
         except Exception:
-            meta = None
-        return " ".join(str(v) for v in (meta or {}).values())
+            meta = {}
+        return " ".join(str(v) for v in meta.values())
 
     def size(self, index: int) -> tuple[float, float]:
         w, h = self.pdfium.get_page_size(index)
@@ -91,9 +106,13 @@ class PdfDoc:
 
     def _textpage(self, index: int) -> Any:
         """PDFium's text page, kept open while the document is (reading boxes reuses it)."""
-        if index not in self._textpages:
-            self._pages[index] = self.pdfium[index]
-            self._textpages[index] = self._pages[index].get_textpage()
+        if index in self._textpages:
+            self._textpages.move_to_end(index)
+            return self._textpages[index]
+        while len(self._textpages) >= OPEN_PAGES:
+            self.release(next(iter(self._textpages)))
+        self._pages[index] = self.pdfium[index]
+        self._textpages[index] = self._pages[index].get_textpage()
         return self._textpages[index]
 
     def segments(self, index: int) -> list[Segment]:

@@ -36,6 +36,8 @@ SAME_LAYOUT = 0.05  # candidates this close to the best look alike: OCR decides
 BAND = 0.075  # header and footer bands, as a share of the page height
 EMPTY_INK = 0.004
 TICK_INK = 0.08
+TEXT_SCALE = 0.7  # notes, headers and footers are read at ~210 dpi
+MARGIN_PT = 3  # boxes are cut this much larger than the form's rectangle
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,8 @@ def identify(doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Ca
     warp = register(scan, blank_img)
     aligned = cv2.warpAffine(scan, warp, (blank_img.shape[1], blank_img.shape[0]),
                              flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255)
-    reads = read_strip(_band_crops(aligned, blank_for(catalogue, first), candidates[0].page))
+    reads = read_strip(_band_crops(aligned, blank_for(catalogue, first), candidates[0].page),
+                       scale=TEXT_SCALE)
     seen = " ".join(r.text for r in reads)
     scored = sorted(((_band_match(seen, _band_text(blank_for(catalogue, catalogue.get(c.version)),
                                                    c.page)), i, c) for i, c in enumerate(candidates)),
@@ -278,12 +281,22 @@ def interior(crop: np.ndarray) -> np.ndarray:
     rows, cols = dark.mean(axis=1), dark.mean(axis=0)
     h, w = crop.shape
 
-    def edge(profile: np.ndarray, lo: int, hi: int, last: bool) -> int | None:
-        idx = [i for i in range(lo, hi) if profile[i] > 0.45]
-        return (idx[-1] if last else idx[0]) if idx else None
+    reach = int(MARGIN_PT * 2.5 * READ_DPI / 72)  # borders lie within the grown margin
 
-    top, bottom = edge(rows, 0, h // 3, True), edge(rows, 2 * h // 3, h, False)
-    left, right = edge(cols, 0, w // 3, True), edge(cols, 2 * w // 3, w, False)
+    def edge(profile: np.ndarray, from_start: bool) -> int | None:
+        """Inner edge of the first near-solid line met coming in from one side."""
+        n = len(profile)
+        steps = range(min(reach, n)) if from_start else range(n - 1, max(n - 1 - reach, -1), -1)
+        seen = None
+        for i in steps:
+            if profile[i] > 0.6:
+                seen = i
+            elif seen is not None:
+                break
+        return seen
+
+    top, bottom = edge(rows, True), edge(rows, False)
+    left, right = edge(cols, True), edge(cols, False)
     y0 = top + 3 if top is not None else 0
     y1 = bottom - 2 if bottom is not None else h
     x0 = left + 3 if left is not None else 0
@@ -307,7 +320,7 @@ def read_page(page: Identified, blank: BlankForm) -> tuple[list[ExtractedAnswer]
 
     def crop(ref: FieldRef, inset: tuple[float, float]) -> tuple[np.ndarray, float]:
         """The box's interior and how much more ink it holds than on the blank form."""
-        x0, y0, x1, y1 = _px(ref.rect, height, (-3, -3))
+        x0, y0, x1, y1 = _px(ref.rect, height, (-MARGIN_PT, -MARGIN_PT))
         inside = interior(img[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)])
         blank = interior(base[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)])
         extra = float((inside < 140).mean() if inside.size else 0) - float(
@@ -323,7 +336,7 @@ def read_page(page: Identified, blank: BlankForm) -> tuple[list[ExtractedAnswer]
     filled = [i for i, (_, extra) in enumerate(points) if extra > EMPTY_INK]
     digit_reads = dict(zip(filled, read_boxes([points[i][0] for i in filled], digits=True)))
     note_idx = [i for i, n in enumerate(notes) if n is not None]
-    note_reads = dict(zip(note_idx, read_strip([notes[i] for i in note_idx])))
+    note_reads = dict(zip(note_idx, read_strip([notes[i] for i in note_idx], scale=TEXT_SCALE)))
     answers = []
     for i, q in enumerate(questions):
         tick = ticks[i]
@@ -364,7 +377,7 @@ def _read_summary(page: Identified, crop: Callable[..., tuple[np.ndarray, float]
 def _read_cover(page: Identified, crop: Callable[..., tuple[np.ndarray, float]]) -> dict[str, str]:
     wanted = [(role, ref) for role, ref in page.version.cover.items()
               if ref.page == page.page and ref.kind == "text"]
-    reads = read_strip([crop(ref, (0.8, 1.5))[0] for _, ref in wanted])
+    reads = read_strip([crop(ref, (0.8, 1.5))[0] for _, ref in wanted], scale=TEXT_SCALE)
     return {role: read.text for (role, _), read in zip(wanted, reads)}
 
 
