@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, Request, current_app, g
 
 from ingest.settings import Settings
 from ingest.storage import FileStore
@@ -25,8 +25,16 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
+class SecorRequest(Request):
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None, content_length: int | None = None) -> Any:
+        """Uploaded files go straight to the store's temporary folder, hashed on the way."""
+        return current_app.extensions["secor_store"].spool()
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
+    app.request_class = SecorRequest
     app.config.from_mapping(
         INSTANCE_DIR=os.path.abspath("instance"),
         MAX_UPLOAD_MB=4.0,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ingest.errors import ErrorCode, IngestError
 from ingest.pipeline import accept_upload
+from ingest.settings import KINDS
 from ingest.submission import document_status, documents_of, get_document, ready_documents
 from review.models import Role, Submission
 from review.queue import hand_in
@@ -81,8 +82,12 @@ def upload_document(submission_id: int) -> Any:
     session = db()
     sub = get_visible(session, actor(), submission_id)
     require_editable(sub)
+    kind = request.args.get("kind", "")
+    if kind in KINDS:
+        # Known before the body is read: hold the transfer itself to this kind's limit.
+        request.max_content_length = settings().limit_bytes(kind) + 64 * 1024
     upload = request.files.get("file")
-    kind = request.form.get("kind", "")
+    kind = request.form.get("kind", kind)
     if upload is None or not upload.filename:
         raise IngestError(ErrorCode.EMPTY, "Send the file in the multipart field 'file'.")
     doc, created = accept_upload(session, settings(), store(), sub.id, kind, upload.filename,

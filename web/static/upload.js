@@ -63,7 +63,7 @@
     data.append("file", file);
     data.append("kind", kind.value);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", form.dataset.api);
+    xhr.open("POST", form.dataset.api + "?kind=" + encodeURIComponent(kind.value));
     xhr.setRequestHeader("X-CSRFToken", csrf);
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) ui.bar.value = (100 * e.loaded) / e.total; };
