@@ -215,3 +215,24 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 def secor_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "web", *args]
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+    """pytest-playwright drives Debian's chromium; `playwright install` is never run."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (scripts/test installs it)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
