@@ -43,7 +43,6 @@ class Settings:
     task_lease_seconds: int = 200
     max_attempts: int = 3
     low_confidence: float = 0.8
-    probe_timeout: float = 10.0
 
     @property
     def storage_dir(self) -> Path:

@@ -21,8 +21,7 @@ SEEDS = {
     "docx": [(SAMPLES / "org-chart.docx").read_bytes()],
 }
 KINDS = {"pdf": ["protocol", "supporting", "org_chart"], "docx": ["org_chart", "supporting"]}
-_SETTINGS = Settings.from_mapping({"INSTANCE_DIR": tempfile.mkdtemp(prefix="secor-fuzz-"),
-                                   "PROBE_TIMEOUT": "5"})
+_SETTINGS = Settings.from_mapping({"INSTANCE_DIR": tempfile.mkdtemp(prefix="secor-fuzz-")})
 
 
 @st.composite
