@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.models import Document, DocumentStatus
+from review.answers import ExtractedAnswer
 from review.errors import ReviewError, ReviewErrorCode
-from review.models import Submission
+from review.flags import Circumstances
+from review.models import Submission, utcnow
+from review.outcome import parse_date
+from review.protocol import Catalogue
+from review.queue import Reading
 from review.submissions import Actor, get_visible
 
 
@@ -41,6 +47,30 @@ def document_status(doc: Document, with_result: bool = False) -> dict[str, Any]:
     if doc.status == DocumentStatus.DONE and with_result:
         body["result"] = doc.result
     return body
+
+
+def reading_for(session: Session, sub: Submission, docs: list[Document], catalogue: Catalogue,
+                training_completed_on: dt.date | None) -> Reading | None:
+    """What review needs from the newest processed protocol (or binder) of the submission."""
+    protocol = [d for d in docs if d.kind in ("protocol", "binder") and d.status == DocumentStatus.DONE
+                and d.result]
+    if not protocol:
+        return None
+    doc = max(protocol, key=lambda d: (d.kind == "protocol", d.id))
+    result = doc.result or {}
+    version_id = (result.get("protocol") or {}).get("version")
+    version = catalogue.versions.get(version_id) if version_id else None
+    cover = result.get("cover") or {}
+    return Reading(
+        version=version,
+        current=catalogue.is_current(version.version) if version else None,
+        answers=[ExtractedAnswer.from_json(a) for a in result.get("answers", [])],
+        summary=result.get("summary") or {},
+        circumstances=Circumstances(training_completed_on=training_completed_on,
+                                    audit_start=parse_date(cover.get("start_date")),
+                                    audit_end=parse_date(cover.get("end_date")),
+                                    submitted_on=utcnow().date()),
+        document_id=doc.id)
 
 
 def ready_documents(session: Session, sub: Submission) -> list[Document]:

@@ -69,7 +69,7 @@ class ExtractedAnswer:
             awarded = int(self.awarded) if self.awarded.denominator == 1 else float(self.awarded)
         return {"question": self.question, "awarded": awarded, "available": available,
                 "na": self.na, "raw": self.raw, "notes": self.notes, "method": self.method,
-                "confidence": self.confidence, "page": self.page,
+                "confidence": self.confidence, "page": self.page, "readable": self.readable,
                 "box": [round(v, 1) for v in self.box] if self.box else None}
 
     @classmethod

@@ -131,6 +131,8 @@ class Answer(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     box: Mapped[list[float] | None] = mapped_column(JSON)
     corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    raw: Mapped[str] = mapped_column(String(100), default="")
+    readable: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Correction(Base):

@@ -38,6 +38,24 @@ ACCESS: dict[str, set[str]] = {
     "pages.upload": {E},
     "pages.submit": {E},
     "review_pages.queue": {R, S},
+    "review_pages.take_next": {R, S},
+    "review_pages.detail": {R, S},
+    "review_pages.claim_one": {R, S},
+    "review_pages.correct_one": {R, S},
+    "review_pages.note": {R, S},
+    "review_pages.decision": {R, S},
+    "review_pages.crop": {R, S},
+    "review_pages.return_one": {S},
+    "review_api.queue": {R, S},
+    "review_api.take_next": {R, S},
+    "review_api.claim_one": {R, S},
+    "review_api.release_one": {R, S},
+    "review_api.correct_answer": {R, S},
+    "review_api.note": {R, S},
+    "review_api.decision": {R, S},
+    "review_api.return_one": {S},
+    "openapi.spec": EVERYONE,
+    "staff.returns": {S},
     "staff.overview": {S},
     "staff.users": {S},
 }
@@ -61,7 +79,8 @@ def _objects(app: Flask, accounts: dict[str, Account]) -> dict[str, dict[str, in
                            storage_key="00/none")
             session.add(doc)
             session.flush()
-            out[who] = {"submission_id": sub.id, "document_id": doc.id, "filename": "app.css"}
+            out[who] = {"submission_id": sub.id, "document_id": doc.id, "filename": "app.css",
+                        "question": "1.1"}
     return out
 
 

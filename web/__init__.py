@@ -74,11 +74,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     celery_init_app(app, settings)
 
-    from web import api, health, pages, review_pages, staff
+    from web import api, health, openapi, pages, review_api, review_pages, staff
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(review_api.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(review_pages.bp)
     app.register_blueprint(staff.bp)

@@ -10,8 +10,15 @@ from sqlalchemy import func, select
 from ingest.errors import ErrorCode, IngestError
 from ingest.pipeline import accept_upload
 from ingest.settings import KINDS
-from ingest.submission import document_status, documents_of, get_document, ready_documents
-from review.models import Role, Submission
+from ingest.submission import (
+    document_status,
+    documents_of,
+    get_document,
+    reading_for,
+    ready_documents,
+)
+from review.models import Role, Submission, User
+from review.workflow import answers_of, trail, visible_notes
 from review.queue import hand_in
 from review.submissions import Actor, create_draft, get_visible, require_editable, visible
 from web.auth import api_roles, api_user
@@ -29,7 +36,7 @@ def actor() -> Actor:
     return Actor(user.id, user.role, user.company_id)
 
 
-def submission_json(sub: Submission, detail: bool = False) -> dict[str, Any]:
+def submission_json(sub: Submission, detail: bool = False, viewer: Actor | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": sub.id, "company": sub.company.name, "status": sub.status,
         "revision": sub.revision,
@@ -39,9 +46,30 @@ def submission_json(sub: Submission, detail: bool = False) -> dict[str, Any]:
         "submitted_at": sub.submitted_at.isoformat() + "Z" if sub.submitted_at else None,
         "due_at": sub.due_at.isoformat() + "Z" if sub.due_at else None,
     }
+    score = sub.score or {}
+    body.update(elements=score.get("elements", []), overall=score.get("overall"),
+                flags=sub.flags or [], decision_reason=sub.decision_reason or None,
+                claimed_by=sub.claimed_by_id)
     if detail:
         body["documents"] = [document_status(d) for d in documents_of(db(), sub.id)]
+        role = viewer.role if viewer else Role.EMPLOYER
+        body["notes"] = [{"id": n.id, "kind": n.kind, "text": n.text,
+                          "at": n.created_at.isoformat() + "Z"}
+                         for n in visible_notes(db(), sub, role)]
+        if role != Role.EMPLOYER:
+            body["answers"] = [answer_json(a) for a in answers_of(db(), sub)]
+            body["corrections"] = [{"question": c.old_value.get("question"), "user": c.user.email,
+                                    "at": c.at.isoformat() + "Z", "old": c.old_value,
+                                    "new": c.new_value, "reason": c.reason}
+                                   for c in trail(db(), sub)]
     return body
+
+
+def answer_json(a: Any) -> dict[str, Any]:
+    awarded = a.awarded if a.awarded is None or a.awarded % 1 else int(a.awarded)
+    return {"question": a.question, "awarded": awarded, "available": a.available, "na": a.na,
+            "raw": a.raw, "notes": a.notes, "method": a.method, "confidence": a.confidence,
+            "page": a.page, "box": a.box, "corrected": a.corrected, "document_id": a.document_id}
 
 
 @bp.get("/me")
@@ -73,7 +101,8 @@ def list_submissions() -> Any:
 @bp.get("/submissions/<int:submission_id>")
 @api_roles(*ALL)
 def get_submission(submission_id: int) -> Any:
-    return jsonify(submission_json(get_visible(db(), actor(), submission_id), detail=True))
+    return jsonify(submission_json(get_visible(db(), actor(), submission_id), detail=True,
+                                   viewer=actor()))
 
 
 @bp.post("/submissions/<int:submission_id>/documents")
@@ -107,8 +136,18 @@ def get_document_status(document_id: int) -> Any:
 def submit(submission_id: int) -> Any:
     session = db()
     sub = get_visible(session, actor(), submission_id)
-    require_editable(sub)
-    ready_documents(session, sub)
-    hand_in(session, sub)
+    hand_to_review(session, sub)
     session.commit()
     return jsonify(submission_json(sub))
+
+
+def hand_to_review(session: Any, sub: Submission) -> None:
+    """Check the documents, then queue the submission with its answers, score and flags."""
+    from review.protocol import Catalogue
+
+    require_editable(sub)
+    docs = ready_documents(session, sub)
+    submitter = session.get(User, sub.created_by_id) if sub.created_by_id else None
+    reading = reading_for(session, sub, docs, Catalogue.default(settings().instance_dir),
+                          submitter.training_completed_on if submitter else None)
+    hand_in(session, sub, reading, settings().low_confidence)

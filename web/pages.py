@@ -10,11 +10,12 @@ from flask_login import current_user
 from ingest.errors import ErrorCode, IngestError
 from ingest.pipeline import accept_upload
 from ingest.settings import KIND_TYPES, KINDS
-from ingest.submission import documents_of, ready_documents
+from ingest.submission import documents_of
 from review.errors import ReviewError
 from review.models import Role, Submission
-from review.queue import hand_in
 from review.submissions import Actor, create_draft, get_visible, require_editable, visible
+from review.workflow import visible_notes
+from web.api import hand_to_review
 from web.auth import page_roles
 from web.extensions import db, settings, store
 
@@ -65,6 +66,7 @@ def submission(submission_id: int) -> Any:
     return render_template(
         "submission.html", sub=sub, documents=documents_of(db(), sub.id), kinds=KIND_LABELS,
         kind_types=KIND_TYPES, limits=limits,
+        notes=visible_notes(db(), sub, current_user.role),
         editable=current_user.role == Role.EMPLOYER and sub.status in ("draft", "revision_requested"),
     )
 
@@ -98,12 +100,10 @@ def submit(submission_id: int) -> Any:
     session = db()
     sub = get_visible(session, actor(), submission_id)
     try:
-        require_editable(sub)
-        ready_documents(session, sub)
+        hand_to_review(session, sub)
     except ReviewError as e:
         flash(e.message, "error")
         return redirect(url_for("pages.submission", submission_id=sub.id))
-    hand_in(session, sub)
     session.commit()
     flash("Your audit was submitted for quality assurance review.", "info")
     return redirect(url_for("pages.submission", submission_id=sub.id))

@@ -1,25 +1,155 @@
-"""Reviewer pages: the queue."""
+"""Reviewer pages: the queue, a submission with each answer beside where it was read."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 
-from review.models import Role, Submission, SubmissionStatus
+from ingest.crops import crop_png
+from ingest.errors import IngestError
+from ingest.models import Document
+from ingest.storage import FileStore
+from review.errors import ReviewError
+from review.models import Answer, Role, User
+from review.protocol import Catalogue
+from review.queue import claim, claim_next, counts, list_queue
+from review.submissions import Actor, get_visible
+from review.workflow import add_note, answers_of, correct, decide, return_outdated, trail, visible_notes
 from web.auth import page_roles
-from web.extensions import db
+from web.extensions import db, settings
+from web.review_api import queue_filter
 
 bp = Blueprint("review_pages", __name__, url_prefix="/review")
+REVIEWERS = (Role.REVIEWER, Role.STAFF)
+
+
+def actor() -> Actor:
+    return Actor(current_user.id, current_user.role, current_user.company_id)
 
 
 @bp.get("/queue")
-@page_roles(Role.REVIEWER, Role.STAFF)
+@page_roles(*REVIEWERS)
 def queue() -> Any:
-    subs = db().scalars(
-        select(Submission)
-        .where(Submission.status.in_([SubmissionStatus.PENDING_REVIEW, SubmissionStatus.IN_REVIEW]))
-        .order_by(Submission.due_at, Submission.id).limit(100)
-    ).all()
-    return render_template("queue.html", submissions=subs)
+    page = request.args.get("page", "1")
+    f = queue_filter(request.args)
+    items, total = list_queue(db(), f, int(page) if page.isdigit() else 1, 50)
+    reviewers = db().query(User).filter(User.role == Role.REVIEWER).all()
+    return render_template("queue.html", submissions=items, total=total, counts=counts(db()),
+                           args=request.args, reviewers=reviewers,
+                           page=int(page) if page.isdigit() else 1)
+
+
+@bp.post("/claim-next")
+@page_roles(*REVIEWERS)
+def take_next() -> Any:
+    sub = claim_next(db(), current_user.id)
+    if sub is None:
+        flash("Nothing is waiting for review.", "info")
+        return redirect(url_for("review_pages.queue"))
+    return redirect(url_for("review_pages.detail", submission_id=sub.id))
+
+
+@bp.get("/submissions/<int:submission_id>")
+@page_roles(*REVIEWERS)
+def detail(submission_id: int) -> Any:
+    sub = get_visible(db(), actor(), submission_id)
+    catalogue = Catalogue.default(settings().instance_dir)
+    version = catalogue.versions.get(sub.protocol_version or "")
+    texts = {q.id: q.text for q in version.questions} if version else {}
+    return render_template("review_detail.html", sub=sub, answers=answers_of(db(), sub),
+                           texts=texts, notes=visible_notes(db(), sub, Role.STAFF),
+                           corrections=trail(db(), sub), low=settings().low_confidence,
+                           holder=sub.claimed_by_id == current_user.id)
+
+
+@bp.post("/submissions/<int:submission_id>/claim")
+@page_roles(*REVIEWERS)
+def claim_one(submission_id: int) -> Any:
+    try:
+        claim(db(), submission_id, current_user.id)
+    except ReviewError as e:
+        flash(e.message, "error")
+    return redirect(url_for("review_pages.detail", submission_id=submission_id))
+
+
+@bp.post("/submissions/<int:submission_id>/answers/<question>")
+@page_roles(*REVIEWERS)
+def correct_one(submission_id: int, question: str) -> Any:
+    sub = get_visible(db(), actor(), submission_id)
+    form = request.form
+    na = form.get("na") == "on"
+    try:
+        raw = form.get("awarded", "").strip()
+        awarded = None if na or not raw else Fraction(raw)
+        correct(db(), sub, question, current_user.id, current_user.role, awarded, na,
+                form.get("reason", ""), Catalogue.default(settings().instance_dir),
+                settings().low_confidence)
+        db().commit()
+        flash(f"Question {question} corrected; the score is now {sub.percent}%.", "info")
+    except (ReviewError, ValueError, ZeroDivisionError) as e:
+        db().rollback()
+        flash(getattr(e, "message", "Points must be a number."), "error")
+    return redirect(url_for("review_pages.detail", submission_id=submission_id) + f"#q-{question}")
+
+
+@bp.post("/submissions/<int:submission_id>/notes")
+@page_roles(*REVIEWERS)
+def note(submission_id: int) -> Any:
+    sub = get_visible(db(), actor(), submission_id)
+    try:
+        add_note(db(), sub, current_user.id, current_user.role, request.form.get("kind", ""),
+                 request.form.get("text", ""))
+        db().commit()
+    except ReviewError as e:
+        flash(e.message, "error")
+    return redirect(url_for("review_pages.detail", submission_id=submission_id) + "#notes")
+
+
+@bp.post("/submissions/<int:submission_id>/decision")
+@page_roles(*REVIEWERS)
+def decision(submission_id: int) -> Any:
+    sub = get_visible(db(), actor(), submission_id)
+    try:
+        decide(db(), sub, current_user.id, current_user.role, request.form.get("decision", ""),
+               request.form.get("reason", ""))
+        db().commit()
+        flash(f"Submission {sub.id} is now {sub.status.replace('_', ' ')}.", "info")
+    except ReviewError as e:
+        flash(e.message, "error")
+        return redirect(url_for("review_pages.detail", submission_id=submission_id))
+    return redirect(url_for("review_pages.queue"))
+
+
+@bp.get("/submissions/<int:submission_id>/answers/<question>/crop.png")
+@page_roles(*REVIEWERS)
+def crop(submission_id: int, question: str) -> Any:
+    sub = get_visible(db(), actor(), submission_id)
+    answer = db().query(Answer).filter_by(submission_id=sub.id, question=question).first()
+    if answer is None or not answer.box or not answer.page or not answer.document_id:
+        abort(404)
+    doc = db().get(Document, answer.document_id)
+    if doc is None or doc.submission_id != sub.id:
+        abort(404)
+    store = FileStore(settings().storage_dir)
+    try:
+        png = crop_png(store.path(doc.storage_key), answer.page, tuple(answer.box),
+                       settings().instance_dir / "crops")
+    except IngestError:
+        abort(404)
+    return send_file(png, mimetype="image/png", max_age=3600)
+
+
+@bp.post("/submissions/<int:submission_id>/return")
+@page_roles(Role.STAFF)
+def return_one(submission_id: int) -> Any:
+    sub = get_visible(db(), actor(), submission_id)
+    try:
+        return_outdated(db(), sub, Catalogue.default(settings().instance_dir))
+        db().commit()
+        flash(f"Submission {sub.id} was returned to the employer without a quality review.", "info")
+    except ReviewError as e:
+        flash(e.message, "error")
+    return redirect(url_for("staff.returns"))

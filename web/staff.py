@@ -38,6 +38,18 @@ def overview() -> Any:
                            companies=session.scalar(select(func.count(Company.id))))
 
 
+@bp.get("/returns")
+@page_roles(Role.STAFF)
+def returns() -> Any:
+    """Queued submissions on outdated or unrecognised forms: returned without a review."""
+    subs = db().scalars(
+        select(Submission).where(Submission.status.in_(["pending_review", "in_review"]),
+                                 (Submission.protocol_current.is_(False))
+                                 | (Submission.protocol_version.is_(None)))
+        .order_by(Submission.submitted_at)).all()
+    return render_template("staff_returns.html", submissions=subs)
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @page_roles(Role.STAFF)
 def users() -> Any:

@@ -1,0 +1,41 @@
+"""The image of where an answer was read: a crop of the uploaded page, rendered once, cached."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from ingest.errors import ErrorCode, IngestError
+
+CROP_DPI = 150
+MARGIN = (240.0, 36.0)  # points around the box: the question's row, left and right
+
+
+def crop_png(pdf: Path, page: int, box: tuple[float, float, float, float], cache: Path) -> Path:
+    """PNG of ``box`` (PDF points) on 1-based ``page`` with its surroundings; cached on disk."""
+    key = hashlib.sha256(f"{pdf.name}:{page}:{box}:{CROP_DPI}".encode()).hexdigest()[:24]
+    target = cache / f"{key}.png"
+    if target.exists():
+        return target
+    try:
+        doc = pdfium.PdfDocument(str(pdf))
+    except pdfium.PdfiumError as e:
+        raise IngestError(ErrorCode.CORRUPT, "The document cannot be rendered.") from e
+    try:
+        if not 1 <= page <= len(doc):
+            raise IngestError(ErrorCode.CORRUPT, "The page is not in the document.")
+        p = doc[page - 1]
+        width, height = p.get_size()
+        x0, y0 = max(box[0] - MARGIN[0], 0), max(box[1] - MARGIN[1], 0)
+        x1, y1 = min(box[2] + MARGIN[1] * 2, width), min(box[3] + MARGIN[1], height)
+        image = p.render(scale=CROP_DPI / 72, crop=(x0, y0, width - x1, height - y1)).to_pil()
+        p.close()
+    finally:
+        doc.close()
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    image.save(tmp, "PNG", optimize=True)
+    tmp.replace(target)
+    return target

@@ -1,0 +1,170 @@
+"""A reviewer's work on one submission: corrections (audited), notes and decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review.answers import ExtractedAnswer
+from review.errors import ReviewError, ReviewErrorCode
+from review.flags import Circumstances
+from review.models import Answer, Correction, ReviewNote, Role, Submission, SubmissionStatus, utcnow
+from review.outcome import evaluate, parse_date
+from review.protocol import Catalogue
+from review.queue import apply_outcome
+
+NOTE_KINDS = ("actionable", "informational", "internal")
+RETURN_REASON = ("This audit was completed on the outdated {version} SECOR audit protocol. Audits "
+                 "submitted using old forms are returned without a quality review. Please complete "
+                 "the current protocol ({current}) and submit it again.")
+UNRECOGNISED_REASON = ("The uploaded protocol does not match any SECOR audit protocol version we "
+                       "know. It is returned without a quality review: please use the current "
+                       "official form ({current}).")
+
+
+def _require_holder(sub: Submission, user_id: int, role: str) -> None:
+    if role == Role.STAFF:
+        return
+    if sub.status != SubmissionStatus.IN_REVIEW or sub.claimed_by_id != user_id:
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Claim the submission before working on it.")
+    if sub.claim_expires_at and sub.claim_expires_at < utcnow():
+        raise ReviewError(ReviewErrorCode.CLAIMED, "Your claim on this submission has expired; claim it again.")
+
+
+def answers_of(session: Session, sub: Submission) -> list[Answer]:
+    """Answers with the least confident first (what a reviewer should look at first)."""
+    return list(session.scalars(select(Answer).where(Answer.submission_id == sub.id)
+                                .order_by(Answer.confidence, Answer.id)))
+
+
+def _extracted(a: Answer) -> ExtractedAnswer:
+    awarded = None if a.awarded is None else Fraction(str(a.awarded))
+    return ExtractedAnswer(a.question, a.raw, awarded, a.na, a.notes, a.method, a.confidence,
+                           a.page, tuple(a.box) if a.box else None, a.readable)
+
+
+def rescore(session: Session, sub: Submission, catalogue: Catalogue, low_confidence: float) -> None:
+    version = catalogue.versions.get(sub.protocol_version or "")
+    stored = sub.score or {}
+    circ = {k: parse_date(v) for k, v in (stored.get("circumstances") or {}).items()}
+    outcome = evaluate(version, sub.protocol_current, [_extracted(a) for a in answers_of(session, sub)],
+                       stored.get("summary") or {}, Circumstances(**circ), low_confidence)
+    summary, circumstances = stored.get("summary"), stored.get("circumstances")
+    apply_outcome(sub, outcome)
+    sub.score = {**(sub.score or {}), "summary": summary, "circumstances": circumstances}
+
+
+def correct(session: Session, sub: Submission, question: str, user_id: int, role: str,
+            awarded: Fraction | None, na: bool, reason: str, catalogue: Catalogue,
+            low_confidence: float, notes: str | None = None) -> Answer:
+    """Change one answer; the reason is required and the change is kept in the audit trail."""
+    _require_holder(sub, user_id, role)
+    if not reason.strip():
+        raise ReviewError(ReviewErrorCode.INVALID, "Say why the answer is corrected.")
+    answer = session.scalar(select(Answer).where(Answer.submission_id == sub.id,
+                                                 Answer.question == question))
+    if answer is None:
+        raise ReviewError(ReviewErrorCode.NOT_FOUND, f"There is no question {question}.")
+    if awarded is not None and (awarded < 0 or awarded > answer.available):
+        raise ReviewError(ReviewErrorCode.INVALID,
+                          f"Points for {question} go from 0 to {answer.available}.")
+    old = {"question": question, "awarded": answer.awarded, "na": answer.na, "notes": answer.notes}
+    answer.awarded = None if awarded is None else float(awarded)
+    answer.na = na
+    answer.raw = "N/A" if na else ("" if awarded is None else f"{float(awarded):g}")
+    answer.readable = True
+    if notes is not None:
+        answer.notes = notes
+    answer.method, answer.confidence, answer.corrected = "manual", 1.0, True
+    session.add(Correction(answer_id=answer.id, submission_id=sub.id, user_id=user_id,
+                           old_value=old, new_value={"awarded": answer.awarded, "na": na,
+                                                     "notes": answer.notes},
+                           reason=reason.strip()))
+    session.flush()
+    rescore(session, sub, catalogue, low_confidence)
+    return answer
+
+
+def add_note(session: Session, sub: Submission, user_id: int, role: str, kind: str, text: str) -> ReviewNote:
+    if kind not in NOTE_KINDS:
+        raise ReviewError(ReviewErrorCode.INVALID, f"A note is one of: {', '.join(NOTE_KINDS)}.")
+    if not text.strip():
+        raise ReviewError(ReviewErrorCode.INVALID, "The note is empty.")
+    _require_holder(sub, user_id, role)
+    note = ReviewNote(submission_id=sub.id, author_id=user_id, kind=kind, text=text.strip())
+    session.add(note)
+    session.flush()
+    return note
+
+
+def decide(session: Session, sub: Submission, user_id: int, role: str, decision: str,
+           reason: str = "") -> Submission:
+    """accept (QA complete; pass/fail is the score's), reject (not eligible) or request_revision."""
+    _require_holder(sub, user_id, role)
+    if decision == "request_revision":
+        has_action = session.scalar(select(ReviewNote.id).where(
+            ReviewNote.submission_id == sub.id, ReviewNote.kind == "actionable"))
+        if not has_action and not reason.strip():
+            raise ReviewError(ReviewErrorCode.INVALID,
+                              "Add an actionable note saying what the employer must change.")
+        if reason.strip():
+            session.add(ReviewNote(submission_id=sub.id, author_id=user_id, kind="actionable",
+                                   text=reason.strip()))
+        sub.status = SubmissionStatus.REVISION_REQUESTED
+        sub.revision += 1
+    elif decision == "accept":
+        sub.status = SubmissionStatus.ACCEPTED
+    elif decision == "reject":
+        if not reason.strip():
+            raise ReviewError(ReviewErrorCode.INVALID, "Say why the audit is not eligible.")
+        sub.status = SubmissionStatus.REJECTED
+    else:
+        raise ReviewError(ReviewErrorCode.INVALID, "Decide accept, reject or request_revision.")
+    sub.decision_reason = reason.strip()
+    sub.claimed_by_id = None
+    sub.claim_expires_at = None
+    session.flush()
+    return sub
+
+
+def return_outdated(session: Session, sub: Submission, catalogue: Catalogue) -> Submission:
+    """Staff return an audit on an outdated or unrecognised form, without a quality review."""
+    if sub.status not in (SubmissionStatus.PENDING_REVIEW, SubmissionStatus.IN_REVIEW):
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Only queued submissions can be returned.")
+    current = catalogue.current.form_number if catalogue.current else "the current form"
+    if sub.protocol_version and sub.protocol_current is False:
+        reason = RETURN_REASON.format(version=sub.protocol_version, current=current)
+    elif sub.protocol_version is None:
+        reason = UNRECOGNISED_REASON.format(current=current)
+    else:
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "This submission uses the current form.")
+    sub.status = SubmissionStatus.REJECTED
+    sub.decision_reason = reason
+    sub.claimed_by_id = None
+    sub.claim_expires_at = None
+    session.flush()
+    return sub
+
+
+def visible_notes(session: Session, sub: Submission, role: str) -> list[ReviewNote]:
+    """Employers never see the reviewers' internal notes."""
+    query = select(ReviewNote).where(ReviewNote.submission_id == sub.id)
+    if role == Role.EMPLOYER:
+        query = query.where(ReviewNote.kind != "internal")
+    return list(session.scalars(query.order_by(ReviewNote.id)))
+
+
+def trail(session: Session, sub: Submission) -> list[Correction]:
+    return list(session.scalars(select(Correction).where(Correction.submission_id == sub.id)
+                                .order_by(Correction.id)))
+
+
+def due_label(sub: Submission, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    if sub.due_at is None:
+        return {"due": None, "overdue": False}
+    return {"due": sub.due_at.date().isoformat(), "overdue": sub.due_at < now}
