@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 from ingest.errors import ErrorCode, IngestError
 
 CROP_DPI = 150
-MARGIN = (240.0, 36.0)  # points around the box: the question's row, left and right
+MARGIN = (220.0, 170.0, 30.0)  # points left (question), right (notes), above and below
 
 
 def crop_png(pdf: Path, page: int, box: tuple[float, float, float, float], cache: Path) -> Path:
@@ -28,8 +28,8 @@ def crop_png(pdf: Path, page: int, box: tuple[float, float, float, float], cache
             raise IngestError(ErrorCode.CORRUPT, "The page is not in the document.")
         p = doc[page - 1]
         width, height = p.get_size()
-        x0, y0 = max(box[0] - MARGIN[0], 0), max(box[1] - MARGIN[1], 0)
-        x1, y1 = min(box[2] + MARGIN[1] * 2, width), min(box[3] + MARGIN[1], height)
+        x0, y0 = max(box[0] - MARGIN[0], 0), max(box[1] - MARGIN[2], 0)
+        x1, y1 = min(box[2] + MARGIN[1], width), min(box[3] + MARGIN[2], height)
         image = p.render(scale=CROP_DPI / 72, crop=(x0, y0, width - x1, height - y1)).to_pil()
         p.close()
     finally:

@@ -1,0 +1,99 @@
+"""GIVEN two submitted audits (a scan on the current form, a fillable one on the 2019 form),
+a reviewer, staff and the employer each do their part in chromium."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.accuracy import SAMPLES
+from tests.conftest import screenshot
+from tests.live import Service, http, service_env
+from tests.test_browser_upload import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PASSWORD = "a-long-password"
+
+
+def _user(svc: Service, email: str, role: str, company: str | None = None) -> str:
+    args = ["user", "create", email, "--role", role, "--password-stdin"]
+    if company:
+        args += ["--company", company]
+    svc.run(*args, stdin=PASSWORD + "\n")
+    return svc.run("token", "create", email).stdout.strip().splitlines()[-1]
+
+
+def _submit(svc: Service, token: str, sample: str, kind: str) -> int:
+    _, sub = http("POST", f"{svc.url}/api/v1/submissions", token)
+    _, doc = svc.upload(token, sub["id"], SAMPLES / sample, kind)
+    assert svc.wait_final(token, [doc["id"]], 120)[doc["id"]]["status"] == "done"
+    code, body = http("POST", f"{svc.url}/api/v1/submissions/{sub['id']}/submit", token)
+    assert code == 200, body
+    return sub["id"]
+
+
+@pytest.fixture
+def world(tmp_path: Path):  # type: ignore[no-untyped-def]
+    # OCR answers are read with ~0.96 confidence: a strict threshold makes them "low".
+    svc = Service(tmp_path, service_env(tmp_path, SECOR_LOW_CONFIDENCE="0.98"))
+    svc.run("db", "upgrade")
+    employer = _user(svc, "emp@example.com", "employer", "Glacier Line Locating")
+    _user(svc, "rev@example.com", "reviewer")
+    _user(svc, "staff@example.com", "staff")
+    svc.serve()
+    scan = _submit(svc, employer, "scanned-2025-protocol-300dpi.pdf", "binder")
+    time.sleep(0.2)
+    old = _submit(svc, employer, "fillable-2019-outdated.pdf", "protocol")
+    yield svc, scan, old
+    svc.stop()
+
+
+def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no-untyped-def]
+    svc, scan, old = world
+    reviewer = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(reviewer, svc, "rev@example.com", PASSWORD)
+    screenshot(reviewer, "review-queue")
+    assert reviewer.locator("#queue tbody tr").count() == 2
+    reviewer.get_by_role("button", name="Claim the oldest submission").click()
+    assert reviewer.url.endswith(f"/review/submissions/{scan}")
+    before = reviewer.locator("#overall").inner_text()
+    first = reviewer.locator("details.answer").first
+    assert first.get_attribute("open") is not None  # low-confidence answers open by themselves
+    crop = first.locator("img.crop")
+    crop.wait_for()
+    reviewer.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=crop.element_handle())
+    question = first.get_attribute("id").removeprefix("q-")
+    points = first.get_by_label("Points awarded")
+    top = points.get_attribute("max")
+    first.get_by_label("N/A").uncheck()
+    points.fill("0" if points.input_value() == top else top)
+    first.get_by_label("Reason for the correction").fill("No signed policy in the binder")
+    first.get_by_role("button", name="Correct").click()
+    reviewer.get_by_text(f"Question {question} corrected").wait_for()
+    after = reviewer.locator("#overall").inner_text()
+    assert after != before
+    screenshot(reviewer, "review-detail")
+    assert "No signed policy in the binder" in reviewer.locator("table").last.inner_text()
+    reviewer.get_by_label("Kind").select_option("actionable")
+    reviewer.get_by_label("Note", exact=True).fill("Attach the signed health and safety policy")
+    reviewer.get_by_role("button", name="Add note").click()
+    reviewer.get_by_role("button", name="Request a revision").click()
+    reviewer.get_by_text(f"Submission {scan} is now revision requested").wait_for()
+
+    staff = browser.new_page()
+    sign_in(staff, svc, "staff@example.com", PASSWORD)
+    staff.get_by_role("link", name="Outdated forms").click()
+    row = staff.locator("tr", has_text="2019")
+    row.get_by_role("button", name="Return without review").click()
+    staff.get_by_text(f"Submission {old} was returned").wait_for()
+
+    employer = browser.new_page()
+    sign_in(employer, svc, "emp@example.com", PASSWORD)
+    employer.goto(f"{svc.url}/submissions/{scan}")
+    assert "Attach the signed health and safety policy" in employer.locator("#review-notes").inner_text()
+    assert "revision requested" in employer.locator("h1").inner_text()
+    employer.goto(f"{svc.url}/submissions/{old}")
+    assert "returned without a quality review" in employer.locator(".flash").first.inner_text()
+    screenshot(employer, "employer-returned")
