@@ -74,6 +74,7 @@ def accept_upload(
     kind: str,
     filename: str,
     stream: BinaryIO,
+    revision: int = 1,
 ) -> tuple[Document, bool]:
     """Check and durably store one upload, then queue its processing through the outbox.
 
@@ -85,10 +86,11 @@ def accept_upload(
     try:
         checked = check_file(received.path, filename, kind, settings)
         existing = _existing(session, submission_id, received.sha256)
-        if existing is not None:
+        if existing is not None and existing.revision == revision:
             store.discard(received)
             return existing, False
-        return _record(session, store, received, checked, submission_id, kind, filename), True
+        return _record(session, store, received, checked, submission_id, kind, filename,
+                       revision), True
     except BaseException:
         store.discard(received)
         raise
@@ -103,17 +105,18 @@ def _existing(session: Session, submission_id: int | None, sha256: str) -> Docum
 
 
 def _record(session: Session, store: FileStore, received: Received, checked: Checked,
-            submission_id: int | None, kind: str, filename: str) -> Document:
+            submission_id: int | None, kind: str, filename: str, revision: int) -> Document:
     key = store.commit(received)
     position = 0
     if submission_id is not None:
         position = len(session.scalars(
             select(Document.id).where(Document.submission_id == submission_id,
-                                      Document.kind == kind)).all())
+                                      Document.kind == kind,
+                                      Document.revision == revision)).all())
     doc = Document(
         submission_id=submission_id, kind=kind, filename=Path(filename).name[:255] or "upload",
         content_type=checked.sniffed.kind, sha256=received.sha256, size=received.size,
-        storage_key=key, pages_total=checked.probe.pages, position=position,
+        storage_key=key, pages_total=checked.probe.pages, position=position, revision=revision,
     )
     session.add(doc)
     try:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -85,6 +86,8 @@ class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
         Index("ix_submissions_queue", "status", "due_at", "id"),
+        Index("ix_submissions_waiting", "waiting", "due_at", "id"),
+        Index("ix_submissions_waiting_passed", "waiting", "passed", "due_at", "id"),
         Index("ix_submissions_company", "company_id", "id"),
     )
 
@@ -92,6 +95,9 @@ class Submission(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(30), default=SubmissionStatus.DRAFT)
+    # Derived by the database, so that the queue (two states) is one index range in due order.
+    waiting: Mapped[bool] = mapped_column(
+        Boolean, Computed("status IN ('pending_review', 'in_review')", persisted=True))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     protocol_version: Mapped[str | None] = mapped_column(String(40))
     protocol_current: Mapped[bool | None] = mapped_column(Boolean)

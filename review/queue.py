@@ -53,6 +53,13 @@ def hand_in(session: Session, sub: Submission, reading: Reading | None = None,
     sub.claimed_by_id = None
     sub.claim_expires_at = None
     if reading is not None:
+        if sub.revision > 1 and sub.score:  # keep the last revision's figures to compare with
+            previous = {a.question: ("N/A" if a.na else a.awarded)
+                        for a in session.query(Answer).filter(Answer.submission_id == sub.id)}
+            sub.score = {**sub.score, "previous": {
+                "revision": sub.revision - 1, "percent": sub.percent, "passed": sub.passed,
+                "answers": previous}}
+        carried = (sub.score or {}).get("previous")
         version = reading.version
         sub.protocol_version = version.version if version else None
         sub.protocol_current = reading.current
@@ -68,7 +75,7 @@ def hand_in(session: Session, sub: Submission, reading: Reading | None = None,
         apply_outcome(sub, evaluate(version, reading.current, reading.answers, reading.summary,
                                     reading.circumstances, low_confidence))
         sub.score = {**(sub.score or {}), "summary": reading.summary,
-                     "circumstances": _circ_json(reading.circumstances)}
+                     "circumstances": _circ_json(reading.circumstances), "previous": carried}
     session.flush()
     return sub
 
@@ -148,7 +155,7 @@ class QueueFilter:
 def _filtered(f: QueueFilter):  # type: ignore[no-untyped-def]
     query = select(Submission)
     query = query.where(Submission.status == f.status) if f.status else query.where(
-        Submission.status.in_(OPEN))
+        Submission.waiting.is_(True))
     if f.passed is not None:
         query = query.where(Submission.passed.is_(f.passed))
     if f.flag:

@@ -53,9 +53,9 @@ def rescore(session: Session, sub: Submission, catalogue: Catalogue, low_confide
     circ = {k: parse_date(v) for k, v in (stored.get("circumstances") or {}).items()}
     outcome = evaluate(version, sub.protocol_current, [_extracted(a) for a in answers_of(session, sub)],
                        stored.get("summary") or {}, Circumstances(**circ), low_confidence)
-    summary, circumstances = stored.get("summary"), stored.get("circumstances")
+    keep = {k: stored.get(k) for k in ("summary", "circumstances", "previous")}
     apply_outcome(sub, outcome)
-    sub.score = {**(sub.score or {}), "summary": summary, "circumstances": circumstances}
+    sub.score = {**(sub.score or {}), **keep}
 
 
 def correct(session: Session, sub: Submission, question: str, user_id: int, role: str,

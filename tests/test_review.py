@@ -183,3 +183,57 @@ def test_an_expired_claim_can_be_taken_over(app: Flask, accounts) -> None:  # ty
     taken = claim(session, sub.id, other.id)
     assert taken.claimed_by_id == other.id
     session.close()
+
+
+def test_a_revision_is_a_new_upload_compared_with_the_previous(app: Flask, client, accounts) -> None:  # type: ignore[no-untyped-def]
+    emp, rev = accounts["employer"], accounts["reviewer"]
+    sub = submit(app, client, emp, "fillable-2025-fail-element.pdf")
+    client.post(f"/api/v1/submissions/{sub}/claim", headers=bearer(rev))
+    client.post(f"/api/v1/submissions/{sub}/decision", headers=bearer(rev),
+                json={"decision": "request_revision", "reason": "Send the corrected protocol"})
+    before = client.get(f"/api/v1/submissions/{sub}", headers=bearer(rev)).get_json()
+    assert before["revision"] == 2
+    # The employer uploads the revised protocol; it becomes revision 2 and is what is scored.
+    doc = client.post(f"/api/v1/submissions/{sub}/documents", headers=bearer(emp),
+                      data={"kind": "protocol", "file": (io.BytesIO(
+                          (SAMPLES / "fillable-2025-pass.pdf").read_bytes()), "fixed.pdf")}).get_json()
+    assert doc["revision"] == 2
+    process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], doc["id"])
+    assert client.post(f"/api/v1/submissions/{sub}/submit", headers=bearer(emp)).status_code == 200
+    after = client.get(f"/api/v1/submissions/{sub}", headers=bearer(rev)).get_json()
+    assert after["status"] == "pending_review" and after["passed"] is True
+    assert after["overall"] == truth("fillable-2025-pass.pdf")["overall"]
+    session = app.extensions["secor_sessions"]()
+    previous = session.get(Submission, sub).score["previous"]
+    assert previous["revision"] == 1 and previous["passed"] is False
+    session.close()
+    page = client.get(f"/review/submissions/{sub}")  # signed out: sent to sign in
+    assert page.status_code == 302
+
+
+def test_staff_import_a_protocol_version_from_the_web(app: Flask, staff_client, forms_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    page = staff_client.get("/staff/protocols").get_data(as_text=True)
+    assert "SECOR-AP-2025 Rev 1" in page and page.count(">current<") == 1
+    future = forms_dir / "secor-audit-protocol-2025-blank.pdf"
+    res = staff_client.post("/staff/protocols", data={"file": (io.BytesIO(future.read_bytes()), "new.pdf")})
+    assert res.status_code == 302
+    page = staff_client.get("/staff/protocols").get_data(as_text=True)
+    assert "Imported SECOR-AP-2025 Rev 1: 38 questions, 240 points." in page
+    instance = app.extensions["secor_settings"].instance_dir
+    assert (instance / "protocols" / "protocol-2025.json").exists()
+    bad = staff_client.post("/staff/protocols", data={"file": (io.BytesIO(b"MZ" + b"\0" * 3000), "x.pdf")})
+    assert bad.status_code == 302
+    assert "not a document" in staff_client.get("/staff/protocols").get_data(as_text=True)
+
+
+def test_staff_reassign_a_claimed_submission(app: Flask, client, staff_client, accounts) -> None:  # type: ignore[no-untyped-def]
+    emp, rev = accounts["employer"], accounts["reviewer"]
+    other = add_account(app, "reviewer")
+    sub = submit(app, client, emp, "fillable-2025-pass.pdf")
+    client.post(f"/api/v1/submissions/{sub}/claim", headers=bearer(rev))
+    staff_client.post(f"/staff/submissions/{sub}/reassign", data={"reviewer": other.id})
+    detail = client.get(f"/api/v1/submissions/{sub}", headers=bearer(other)).get_json()
+    assert detail["claimed_by"] == other.id and detail["status"] == "in_review"
+    res = client.post(f"/api/v1/submissions/{sub}/notes", headers=bearer(rev),
+                      json={"kind": "internal", "text": "mine?"})
+    assert res.status_code == 409

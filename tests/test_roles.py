@@ -56,6 +56,8 @@ ACCESS: dict[str, set[str]] = {
     "review_api.return_one": {S},
     "openapi.spec": EVERYONE,
     "staff.returns": {S},
+    "staff.protocols": {S},
+    "staff.reassign": {S},
     "staff.overview": {S},
     "staff.users": {S},
 }

@@ -120,7 +120,7 @@ def upload_document(submission_id: int) -> Any:
     if upload is None or not upload.filename:
         raise IngestError(ErrorCode.EMPTY, "Send the file in the multipart field 'file'.")
     doc, created = accept_upload(session, settings(), store(), sub.id, kind, upload.filename,
-                                 upload.stream)
+                                 upload.stream, sub.revision)
     body = document_status(doc)
     return jsonify(body), (202 if created else 200)
 

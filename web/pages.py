@@ -84,7 +84,8 @@ def upload(submission_id: int) -> Any:
         if upload is None or not upload.filename:
             raise IngestError(ErrorCode.EMPTY, "Choose a file first.")
         doc, created = accept_upload(session, settings(), store(), sub.id,
-                                     request.form.get("kind", ""), upload.filename, upload.stream)
+                                     request.form.get("kind", ""), upload.filename, upload.stream,
+                                     sub.revision)
     except (IngestError, ReviewError) as e:
         flash(f"{request.files.get('file').filename if request.files.get('file') else 'Upload'}: "
               f"{e.message}", "error")

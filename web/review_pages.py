@@ -62,7 +62,8 @@ def detail(submission_id: int) -> Any:
     return render_template("review_detail.html", sub=sub, answers=answers_of(db(), sub),
                            texts=texts, notes=visible_notes(db(), sub, Role.STAFF),
                            corrections=trail(db(), sub), low=settings().low_confidence,
-                           holder=sub.claimed_by_id == current_user.id)
+                           holder=sub.claimed_by_id == current_user.id,
+                           reviewers=db().query(User).filter(User.role == Role.REVIEWER).all())
 
 
 @bp.post("/submissions/<int:submission_id>/claim")

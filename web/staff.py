@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, SelectField, StringField
@@ -48,6 +48,66 @@ def returns() -> Any:
                                  | (Submission.protocol_version.is_(None)))
         .order_by(Submission.submitted_at)).all()
     return render_template("staff_returns.html", submissions=subs)
+
+
+@bp.route("/protocols", methods=["GET", "POST"])
+@page_roles(Role.STAFF)
+def protocols() -> Any:
+    """Protocol versions; importing an official blank form adds one (the newest is current)."""
+    import tempfile
+    from pathlib import Path
+
+    from flask import request
+
+    from ingest.errors import IngestError
+    from ingest.formimport import import_blank_form, save_version
+    from ingest.pipeline import check_file
+    from review.protocol import Catalogue
+    from web.extensions import settings
+
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash("Choose the official blank form (PDF).", "error")
+            return redirect(url_for("staff.protocols"))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "blank.pdf"
+            upload.save(path)
+            try:
+                check_file(path, upload.filename, "protocol", settings())
+                version = import_blank_form(path)
+                save_version(version, path, settings().instance_dir / "protocols")
+                flash(f"Imported {version.form_number}: {len(version.questions)} questions, "
+                      f"{sum(e.available for e in version.elements)} points.", "info")
+            except IngestError as e:
+                flash(f"{upload.filename}: {e.message}", "error")
+        return redirect(url_for("staff.protocols"))
+    catalogue = Catalogue.default(settings().instance_dir)
+    return render_template("staff_protocols.html", versions=list(reversed(catalogue.ordered())),
+                           current=catalogue.current)
+
+
+@bp.post("/submissions/<int:submission_id>/reassign")
+@page_roles(Role.STAFF)
+def reassign(submission_id: int) -> Any:
+    from flask import request
+
+    from review.queue import reassign as hand_over
+
+    sub = db().get(Submission, submission_id)
+    reviewer = db().get(User, int(request.form.get("reviewer", "0") or 0))
+    if sub is None:
+        abort(404)
+    if reviewer is None or reviewer.role != Role.REVIEWER:
+        flash("Choose a reviewer.", "error")
+    else:
+        try:
+            hand_over(db(), sub, reviewer.id)
+            db().commit()
+            flash(f"Submission {sub.id} now belongs to {reviewer.email}.", "info")
+        except ReviewError as e:
+            flash(e.message, "error")
+    return redirect(url_for("review_pages.detail", submission_id=submission_id))
 
 
 @bp.route("/users", methods=["GET", "POST"])
