@@ -21,10 +21,8 @@ from common import ROOT, best_of, emit
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-import numpy as np  # noqa: E402
 import pypdf  # noqa: E402
 import pypdfium2 as pdfium  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from ingest.extract import extract_document  # noqa: E402
 from ingest.pdfdoc import PdfDoc  # noqa: E402
@@ -93,7 +91,8 @@ def _binder(pages: int, target: Path) -> None:
 
 
 def triage(s: Settings) -> None:
-    from ingest.extract.scanned import thumbnails, triage as run_triage
+    from ingest.extract.scanned import thumbnails
+    from ingest.extract.scanned import triage as run_triage
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "binder-100.pdf"

@@ -47,7 +47,7 @@ def seed(url: str, rows: int) -> None:
         s.flush()
         base = dt.datetime(2026, 1, 1)
         batch = []
-        for i in range(rows):
+        for _ in range(rows):
             state = rng.choice(STATES)
             flags = sorted({rng.choice(FLAGS) for _ in range(rng.randint(0, 3))})
             batch.append({

@@ -63,7 +63,8 @@ class Widget:
 
 def _ancestry(annot: Any, limit: int = 32) -> list[Any]:
     """The widget and its parent fields, bounded (a damaged file may loop)."""
-    chain, node = [], annot
+    chain: list[Any] = []
+    node = annot
     while node is not None and hasattr(node, "get") and len(chain) < limit:
         chain.append(node)
         parent = node.get("/Parent")
@@ -224,7 +225,7 @@ def _cover(widgets: list[Widget], used: set[str]) -> dict[str, FieldRef]:
 
 
 def _identity(reader: pypdf.PdfReader, first_text: str) -> tuple[str, str, str, str]:
-    meta = reader.metadata or {}
+    meta: Any = reader.metadata or {}
     subject = str(meta.get("/Subject") or "")
     m = _FORM_NUMBER.search(first_text) or _FORM_NUMBER.search(subject)
     if not m:

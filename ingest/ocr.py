@@ -85,7 +85,8 @@ def clean(crop: np.ndarray) -> np.ndarray:
     bw[:, dark.mean(axis=0) > 0.6] = 255
     bw = cv2.medianBlur(bw, 3)
     # Specks of scanner dust: ink blobs far smaller than any stroke of a glyph.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((bw < 128).astype(np.uint8), 8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(  # type: ignore[call-overload]
+        (bw < 128).astype(np.uint8), 8)
     specks = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] < SPECK_AREA]
     if specks:
         bw[np.isin(labels, specks)] = 255
@@ -139,7 +140,7 @@ def read_strip(crops: list[np.ndarray], digits: bool = False, scale: float = 1.0
         y += c.shape[0] + GAP
     strip = np.vstack(rows)
     words: list[list[tuple[str, float]]] = [[] for _ in crops]
-    for text, conf, (x0, y0, x1, y1) in _words(strip, tesserocr.PSM.SINGLE_BLOCK, digits):
+    for text, conf, (_x0, y0, _x1, y1) in _words(strip, tesserocr.PSM.SINGLE_BLOCK, digits):
         center = (y0 + y1) / 2
         for i, (top, bottom) in enumerate(spans):
             if top - GAP / 2 <= center < bottom + GAP / 2:

@@ -65,7 +65,7 @@ def _claim(factory: sessionmaker[Session], row_id: int, now: dt.datetime,
             .values(available_at=until, sends=OutboxEntry.sends + 1)
         )
         session.commit()
-        return bool(res.rowcount)
+        return bool(getattr(res, "rowcount", 0))
 
 
 def _give_up(factory: sessionmaker[Session], row_id: int, doc_id: int) -> None:

@@ -87,7 +87,7 @@ class PdfDoc:
         if reader is None:
             return False
         try:
-            form = reader.trailer["/Root"].get("/AcroForm")
+            form = reader.trailer["/Root"].get("/AcroForm")  # type: ignore[attr-defined]
             form = form.get_object() if form is not None else None
             return form is not None and "/XFA" in form and not form.get("/Fields")
         except Exception:

@@ -19,6 +19,7 @@ from ingest.errors import ErrorCode, IngestError
 from ingest.settings import Settings
 from ingest.sniff import Sniffed
 
+
 @dataclass(frozen=True)
 class Probe:
     pages: int | None = None

@@ -104,7 +104,7 @@ def claim(session: Session, submission_id: int, reviewer_id: int, now: dt.dateti
     if sub is None:
         raise ReviewError(ReviewErrorCode.NOT_FOUND, "There is no such submission.")
     session.refresh(sub)
-    if not res.rowcount:
+    if not getattr(res, "rowcount", 0):
         if sub.status == SubmissionStatus.IN_REVIEW:
             raise ReviewError(ReviewErrorCode.CLAIMED, "Another reviewer holds this submission.")
         raise ReviewError(ReviewErrorCode.WRONG_STATE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ def create_draft(session: Session, actor: Actor) -> Submission:
     return sub
 
 
-def visible(actor: Actor) -> Select[tuple[Submission]]:
+def visible(actor: Actor) -> Select[Any]:
     """Employers see their own company's submissions; reviewers and staff see all."""
     query = select(Submission)
     if actor.role == Role.EMPLOYER:
@@ -40,7 +41,7 @@ def visible(actor: Actor) -> Select[tuple[Submission]]:
 
 def get_visible(session: Session, actor: Actor, submission_id: int) -> Submission:
     """The submission, or not_found: another company's objects do not exist for an employer."""
-    sub = session.scalar(visible(actor).where(Submission.id == submission_id))
+    sub: Submission | None = session.scalar(visible(actor).where(Submission.id == submission_id))
     if sub is None:
         raise ReviewError(ReviewErrorCode.NOT_FOUND, "There is no such submission.")
     return sub

@@ -44,7 +44,7 @@ def answers_of(session: Session, sub: Submission) -> list[Answer]:
 def _extracted(a: Answer) -> ExtractedAnswer:
     awarded = None if a.awarded is None else Fraction(str(a.awarded))
     return ExtractedAnswer(a.question, a.raw, awarded, a.na, a.notes, a.method, a.confidence,
-                           a.page, tuple(a.box) if a.box else None, a.readable)
+                           a.page, tuple(a.box) if a.box else None, a.readable)  # type: ignore[arg-type]
 
 
 def rescore(session: Session, sub: Submission, catalogue: Catalogue, low_confidence: float) -> None:

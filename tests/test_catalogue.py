@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from ingest.detect import detect
 from ingest.errors import IngestError
-from ingest.formimport import import_blank_form, save_version
+from ingest.formimport import import_blank_form
 from ingest.settings import Settings
 from review.protocol import Catalogue
 from tests.accuracy import SAMPLES, compare_answers, truth
@@ -32,7 +31,6 @@ def test_versions_match_the_printed_overview(forms_dir: Path) -> None:
 
 def test_each_official_form_imported_into_an_empty_catalogue_is_recognised_and_read(
         forms_dir: Path, tmp_path: Path) -> None:
-    from web.commands import extract_file
 
     instance = tmp_path / "instance"
     empty = Catalogue([tmp_path / "none"])

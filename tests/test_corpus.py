@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from ingest.errors import ErrorCode
 from tests.conftest import ROOT, SHARED, add_account, bearer, make_app

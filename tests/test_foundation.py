@@ -34,8 +34,8 @@ def test_healthz_is_503_when_the_broker_is_unreachable(tmp_path: Path, free_port
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
-    from web import create_app
     from tests.conftest import free_port
+    from web import create_app
 
     app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path / "i"), "SECRET_KEY": "x",
                       "DATABASE_URL": f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/x"})

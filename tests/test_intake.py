@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ingest.models import Document, OutboxEntry
 from ingest.process import process_document
-from tests.conftest import SHARED, Account, bearer
+from tests.conftest import Account, bearer
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 PDF = (SAMPLES / "fillable-2025-pass.pdf").read_bytes()

@@ -18,9 +18,9 @@ from ingest.submission import (
     ready_documents,
 )
 from review.models import Role, Submission, User
-from review.workflow import answers_of, trail, visible_notes
 from review.queue import hand_in
 from review.submissions import Actor, create_draft, get_visible, require_editable, visible
+from review.workflow import answers_of, trail, visible_notes
 from web.auth import api_roles, api_user
 from web.extensions import csrf, db, settings, store
 

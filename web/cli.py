@@ -111,10 +111,10 @@ def token_create(email: str) -> None:
 @click.option("--company", default="Demo Safety Ltd.")
 def demo(company: str) -> None:
     from sqlalchemy import select
+    from werkzeug.security import generate_password_hash
 
     from review.accounts import create_user
     from review.models import User
-    from werkzeug.security import generate_password_hash
 
     app = _app()
     people = [("employer@demo.example.com", "employer", company), ("reviewer@demo.example.com", "reviewer", None),

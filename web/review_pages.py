@@ -17,7 +17,15 @@ from review.models import Answer, Role, User
 from review.protocol import Catalogue
 from review.queue import claim, claim_next, counts, list_queue
 from review.submissions import Actor, get_visible
-from review.workflow import add_note, answers_of, correct, decide, return_outdated, trail, visible_notes
+from review.workflow import (
+    add_note,
+    answers_of,
+    correct,
+    decide,
+    return_outdated,
+    trail,
+    visible_notes,
+)
 from web.auth import page_roles
 from web.extensions import db, settings
 from web.review_api import queue_filter

@@ -146,8 +146,9 @@ def register(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
     warp = np.eye(2, 3, dtype=np.float32)
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 80, 1e-5)
     try:
-        _, warp = cv2.findTransformECC(template.astype(np.float32), small.astype(np.float32), warp,
-                                       cv2.MOTION_AFFINE, criteria, None, 5)
+        _, warp = cv2.findTransformECC(  # type: ignore[call-overload]
+            template.astype(np.float32), small.astype(np.float32), warp, cv2.MOTION_AFFINE,
+            criteria, None, 5)
     except cv2.error:
         warp = np.eye(2, 3, dtype=np.float32)  # unaligned; the answers will read poorly
     warp = warp.astype(np.float64)
@@ -336,7 +337,8 @@ def read_page(page: Identified, blank: BlankForm) -> tuple[list[ExtractedAnswer]
     filled = [i for i, (_, extra) in enumerate(points) if extra > EMPTY_INK]
     digit_reads = dict(zip(filled, read_boxes([points[i][0] for i in filled], digits=True)))
     note_idx = [i for i, n in enumerate(notes) if n is not None]
-    note_reads = dict(zip(note_idx, read_strip([notes[i] for i in note_idx], scale=TEXT_SCALE)))
+    note_crops = [n for n in notes if n is not None]
+    note_reads = dict(zip(note_idx, read_strip(note_crops, scale=TEXT_SCALE)))
     answers = []
     for i, q in enumerate(questions):
         tick = ticks[i]
