@@ -148,3 +148,22 @@ def test_demo_prints_accounts_that_can_sign_in(tmp_path: Path) -> None:
         res = client.post("/login", data={"email": email, "password": password})
         assert res.status_code == 302, role
     dispose_engines()
+
+
+def test_docker_compose_file_parses_and_names_the_scale_out_services() -> None:
+    import shutil
+
+    import yaml  # type: ignore[import-untyped]
+
+    compose = ROOT / "docker-compose.yml"
+    spec = yaml.safe_load(compose.read_text())
+    assert set(spec["services"]) == {"web", "worker", "redis", "postgres"}
+    assert {"secor-files", "postgres-data"} <= set(spec["volumes"])
+    assert all("healthcheck" in svc for svc in spec["services"].values())
+    env = spec["services"]["worker"]["environment"]
+    assert env["SECOR_REDIS_URL"].startswith("redis://") and "postgresql" in env["SECOR_DATABASE_URL"]
+    tool = shutil.which("docker-compose")
+    if tool:  # Debian's docker-compose validates the schema offline
+        res = subprocess.run([tool, "-f", str(compose), "config", "-q"], capture_output=True,
+                             text=True, timeout=60)
+        assert res.returncode == 0, res.stderr
