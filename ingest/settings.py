@@ -43,6 +43,8 @@ class Settings:
     task_lease_seconds: int = 200
     max_attempts: int = 3
     low_confidence: float = 0.8
+    smtp_url: str | None = None
+    mail_from: str = "SECOR <secor@localhost>"
 
     @property
     def storage_dir(self) -> Path:
@@ -91,6 +93,8 @@ class Settings:
             task_lease_seconds=num("TASK_LEASE_SECONDS", 200),
             max_attempts=num("MAX_ATTEMPTS", 3),
             low_confidence=num("LOW_CONFIDENCE", 0.8),
+            smtp_url=m.get("SMTP_URL") or None,
+            mail_from=m.get("MAIL_FROM") or "SECOR <secor@localhost>",
         )
 
     @classmethod

@@ -169,3 +169,64 @@ class ReviewNote(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     author: Mapped[User] = relationship()
+
+
+class RegistrationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # "New Audit Request": waiting for staff
+    DETAILS_REQUESTED = "details_requested"
+    PAYMENT_NEEDED = "payment_needed"
+    REGISTERED = "registered"
+    CANCELLED = "cancelled"
+
+
+class Registration(Base):
+    """An audit registration: the 7-step request, then invoice and payment."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(30), default=RegistrationStatus.DRAFT)
+    step: Mapped[int] = mapped_column(Integer, default=1)  # the furthest step saved
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    audit_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    staff_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    company: Mapped[Company] = relationship()
+    assessor: Mapped[User] = relationship()
+
+
+class Fee(Base):
+    """The fee table staff edit; approval invoices the audit fee from it."""
+
+    __tablename__ = "fees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    description: Mapped[str] = mapped_column(String(200))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    description: Mapped[str] = mapped_column(String(200))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | paid
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    provider: Mapped[str | None] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(100))  # never a card number
+
+    registration: Mapped[Registration] = relationship()

@@ -34,6 +34,7 @@ def sign_in(page, svc: Service, email: str, password: str) -> None:  # type: ign
 
 def test_upload_page_shows_progress_and_refusals(page, service: Service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, service, "pat@example.com", "a-long-password")
+    page.get_by_role("link", name="My submissions").click()
     page.get_by_role("button", name="Start a new audit submission").click()
     page.get_by_label("What are you uploading?").select_option("protocol")
     rename = tmp_path / "audit-protocol.pdf"
@@ -56,6 +57,7 @@ def test_upload_page_shows_progress_and_refusals(page, service: Service, tmp_pat
 
 def test_over_size_file_is_refused_before_sending(page, service: Service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, service, "pat@example.com", "a-long-password")
+    page.get_by_role("link", name="My submissions").click()
     page.get_by_role("button", name="Start a new audit submission").click()
     page.get_by_label("What are you uploading?").select_option("org_chart")
     big = tmp_path / "org-chart.pdf"

@@ -56,6 +56,17 @@ ACCESS: dict[str, set[str]] = {
     "review_api.return_one": {S},
     "openapi.spec": EVERYONE,
     "staff.returns": {S},
+    "staff.registrations": {S},
+    "staff.registration_action": {S},
+    "staff.fees": {S},
+    "staff.mail": {S},
+    "registration.dashboard": {E},
+    "registration.start": {E},
+    "registration.step": {E},
+    "registration.org_chart": {E},
+    "registration.cancel": {E},
+    "registration.invoice": {E},
+    "registration.profile": {E},
     "staff.protocols": {S},
     "staff.reassign": {S},
     "staff.overview": {S},
@@ -81,8 +92,13 @@ def _objects(app: Flask, accounts: dict[str, Account]) -> dict[str, dict[str, in
                            storage_key="00/none")
             session.add(doc)
             session.flush()
+            from review.models import Registration
+
+            reg = Registration(company_id=user.company_id, assessor_id=user.id, data={})
+            session.add(reg)
+            session.flush()
             out[who] = {"submission_id": sub.id, "document_id": doc.id, "filename": "app.css",
-                        "question": "1.1"}
+                        "question": "1.1", "reg_id": reg.id, "n": 1, "action": "approve"}
     return out
 
 
@@ -156,8 +172,11 @@ def test_employer_gets_404_for_another_companys_objects(
         assert res.status_code == 404, (path, res.status_code)
         assert res.get_json()["code"] == "not_found"
         assert "Borealis" not in res.get_data(as_text=True)
+    rid = theirs["reg_id"]
     for method, path in [("GET", f"/submissions/{sid}"), ("POST", f"/submissions/{sid}/upload"),
-                         ("POST", f"/submissions/{sid}/submit")]:
+                         ("POST", f"/submissions/{sid}/submit"), ("GET", f"/registrations/{rid}/step/1"),
+                         ("POST", f"/registrations/{rid}/cancel"), ("GET", f"/registrations/{rid}/invoice"),
+                         ("POST", f"/registrations/{rid}/org-chart")]:
         res = page_client.open(path, method=method)
         assert res.status_code == 404, (path, res.status_code)
         assert b"Borealis" not in res.data

@@ -74,7 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     celery_init_app(app, settings)
 
-    from web import api, health, openapi, pages, review_api, review_pages, staff
+    from web import api, health, openapi, pages, registration, review_api, review_pages, staff
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)
@@ -84,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(review_pages.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(registration.bp)
 
     from web.cli import register_cli
 

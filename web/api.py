@@ -21,6 +21,7 @@ from review.models import Role, Submission, User
 from review.queue import hand_in
 from review.submissions import Actor, create_draft, get_visible, require_editable, visible
 from review.workflow import answers_of, trail, visible_notes
+from web import notify
 from web.auth import api_roles, api_user
 from web.extensions import csrf, db, settings, store
 
@@ -138,6 +139,7 @@ def submit(submission_id: int) -> Any:
     sub = get_visible(session, actor(), submission_id)
     hand_to_review(session, sub)
     session.commit()
+    notify.submission(sub, "received")
     return jsonify(submission_json(sub))
 
 

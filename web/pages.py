@@ -15,6 +15,7 @@ from review.errors import ReviewError
 from review.models import Role, Submission
 from review.submissions import Actor, create_draft, get_visible, require_editable, visible
 from review.workflow import visible_notes
+from web import notify
 from web.api import hand_to_review
 from web.auth import page_roles
 from web.extensions import db, settings, store
@@ -38,7 +39,7 @@ def home() -> Any:
         return redirect(url_for("review_pages.queue"))
     if current_user.role == Role.STAFF:
         return redirect(url_for("staff.overview"))
-    return redirect(url_for("pages.submissions"))
+    return redirect(url_for("registration.dashboard"))
 
 
 @bp.get("/submissions")
@@ -106,5 +107,6 @@ def submit(submission_id: int) -> Any:
         flash(e.message, "error")
         return redirect(url_for("pages.submission", submission_id=sub.id))
     session.commit()
+    notify.submission(sub, "received")
     flash("Your audit was submitted for quality assurance review.", "info")
     return redirect(url_for("pages.submission", submission_id=sub.id))

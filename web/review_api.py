@@ -13,6 +13,7 @@ from review.protocol import Catalogue
 from review.queue import QueueFilter, claim, claim_next, counts, list_queue, release
 from review.submissions import get_visible
 from review.workflow import add_note, correct, decide, return_outdated
+from web import notify
 from web.api import actor, submission_json
 from web.auth import api_roles
 from web.extensions import csrf, db, settings
@@ -118,6 +119,7 @@ def decision(submission_id: int) -> Any:
     decide(db(), sub, actor().id, actor().role, str(data.get("decision", "")),
            str(data.get("reason", "")))
     db().commit()
+    notify.submission(sub, "revision" if sub.status == "revision_requested" else "decision")
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 
@@ -127,4 +129,5 @@ def return_one(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     return_outdated(db(), sub, catalogue())
     db().commit()
+    notify.submission(sub, "decision")
     return jsonify(submission_json(sub, detail=True, viewer=actor()))

@@ -26,6 +26,7 @@ from review.workflow import (
     trail,
     visible_notes,
 )
+from web import notify
 from web.auth import page_roles
 from web.extensions import db, settings
 from web.review_api import queue_filter
@@ -125,6 +126,7 @@ def decision(submission_id: int) -> Any:
         decide(db(), sub, current_user.id, current_user.role, request.form.get("decision", ""),
                request.form.get("reason", ""))
         db().commit()
+        notify.submission(sub, "revision" if sub.status == "revision_requested" else "decision")
         flash(f"Submission {sub.id} is now {sub.status.replace('_', ' ')}.", "info")
     except ReviewError as e:
         flash(e.message, "error")
@@ -158,6 +160,7 @@ def return_one(submission_id: int) -> Any:
     try:
         return_outdated(db(), sub, Catalogue.default(settings().instance_dir))
         db().commit()
+        notify.submission(sub, "decision")
         flash(f"Submission {sub.id} was returned to the employer without a quality review.", "info")
     except ReviewError as e:
         flash(e.message, "error")

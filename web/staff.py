@@ -110,6 +110,94 @@ def reassign(submission_id: int) -> Any:
     return redirect(url_for("review_pages.detail", submission_id=submission_id))
 
 
+@bp.get("/registrations")
+@page_roles(Role.STAFF)
+def registrations() -> Any:
+    from review.models import Invoice, Registration
+
+    regs = db().scalars(select(Registration).where(Registration.status != "draft")
+                        .order_by(Registration.id.desc()).limit(200)).all()
+    invoices = {i.registration_id: i for i in db().scalars(select(Invoice))}
+    return render_template("staff_registrations.html", registrations=regs, invoices=invoices)
+
+
+@bp.post("/registrations/<int:reg_id>/<action>")
+@page_roles(Role.STAFF)
+def registration_action(reg_id: int, action: str) -> Any:
+    from flask import request
+
+    from review import registration as domain
+    from review.models import Invoice, Registration
+    from review.payments import PROVIDERS
+    from web import notify
+
+    reg = db().get(Registration, reg_id)
+    if reg is None:
+        abort(404)
+    try:
+        if action == "approve":
+            domain.approve(db(), reg)
+            event = "invoice"
+        elif action == "details":
+            domain.request_details(reg, request.form.get("note", ""))
+            event = "details"
+        elif action == "offline-payment":
+            inv = db().scalar(select(Invoice).where(Invoice.registration_id == reg.id,
+                                                    Invoice.status == "open"))
+            if inv is None:
+                abort(404)
+            ref = PROVIDERS["offline"].charge(inv, {"reference": request.form.get("reference", "")})
+            domain.mark_paid(db(), inv, "offline", ref)
+            event = "registered"
+        else:
+            abort(404)
+        db().commit()
+        notify.registration(reg, event)
+        flash(f"Registration {reg.id}: {reg.status.replace('_', ' ')}.", "info")
+    except ReviewError as e:
+        db().rollback()
+        flash(e.message, "error")
+    return redirect(url_for("staff.registrations"))
+
+
+@bp.route("/fees", methods=["GET", "POST"])
+@page_roles(Role.STAFF)
+def fees() -> Any:
+    from decimal import Decimal, InvalidOperation
+
+    from flask import request
+
+    from review.models import Fee
+
+    rows = db().scalars(select(Fee).order_by(Fee.code)).all()
+    if request.method == "POST":
+        for fee in rows:
+            raw = request.form.get(f"amount-{fee.id}", "")
+            try:
+                fee.amount_cents = int(Decimal(raw) * 100)
+                fee.description = request.form.get(f"description-{fee.id}", fee.description)
+            except (InvalidOperation, ValueError):
+                flash(f"{fee.description}: enter an amount like 150.00", "error")
+                return redirect(url_for("staff.fees"))
+        db().commit()
+        flash("The fee table was saved.", "info")
+        return redirect(url_for("staff.fees"))
+    return render_template("staff_fees.html", fees=rows)
+
+
+@bp.get("/mail")
+@page_roles(Role.STAFF)
+def mail() -> Any:
+    from email import message_from_bytes, policy
+
+    from ingest.mail import outbox
+    from web.extensions import settings
+
+    messages = [message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in outbox(settings())[:100]]
+    return render_template("staff_mail.html", messages=messages)
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @page_roles(Role.STAFF)
 def users() -> Any:

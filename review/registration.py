@@ -1,0 +1,175 @@
+"""The registration journey: draft steps, request, staff approval, invoice, payment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from review import registration_rules as rules
+from review.errors import ReviewError, ReviewErrorCode
+from review.models import Fee, Invoice, Registration, RegistrationStatus, User, utcnow
+
+OPEN = (RegistrationStatus.DRAFT, RegistrationStatus.SUBMITTED, RegistrationStatus.DETAILS_REQUESTED,
+        RegistrationStatus.PAYMENT_NEEDED)
+PROVINCES = ["Alberta", "British Columbia", "Manitoba", "New Brunswick", "Newfoundland and Labrador",
+             "Northwest Territories", "Nova Scotia", "Nunavut", "Ontario", "Prince Edward Island",
+             "Quebec", "Saskatchewan", "Yukon"]
+AUDIT_TYPES = {"certification": "Certification", "maintenance": "Maintenance",
+               "recertification": "Recertification"}
+CERTIFICATES = {"secor": "SECOR", "secor_one_year": "SECOR (one year)"}
+STEPS = ["Audit details", "Company profile", "Legal companies", "Worksites", "Employee roster",
+         "Eligibility", "Confirmation"]
+
+
+def start(session: Session, assessor: User) -> Registration:
+    """Resume the company's open registration, or start one (only one may be open)."""
+    if assessor.company_id is None:
+        raise ReviewError(ReviewErrorCode.INVALID, "Only an assessor of a company can register an audit.")
+    existing = session.scalar(select(Registration).where(
+        Registration.company_id == assessor.company_id, Registration.status.in_(OPEN)))
+    if existing is not None:
+        return existing
+    reg = Registration(company_id=assessor.company_id, assessor_id=assessor.id, data={})
+    session.add(reg)
+    session.flush()
+    return reg
+
+
+def editable(reg: Registration) -> None:
+    if reg.status not in (RegistrationStatus.DRAFT, RegistrationStatus.DETAILS_REQUESTED):
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "This request was sent; it can no longer change.")
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _int(text: Any) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def save_details(reg: Registration, assessor: User, form: dict[str, Any], today: dt.date) -> dict[str, str]:
+    """Step 1; returns field -> problem (empty when saved)."""
+    errors: dict[str, str] = {}
+    if problem := rules.training_problem(assessor.training_completed_on, today):
+        errors["training"] = problem
+    if form.get("audit_type") not in AUDIT_TYPES:
+        errors["audit_type"] = "Choose the audit type."
+    scope = [p for p in form.get("scope", []) if p in PROVINCES]
+    if not scope:
+        errors["scope"] = "Choose at least one province or territory."
+    employees = _int(form.get("employees"))
+    if problem := rules.employees_problem(employees):
+        errors["employees"] = problem
+    start, end = _date(form.get("start_date")), _date(form.get("end_date"))
+    if problem := rules.gathering_problem(start, end):
+        errors["end_date" if start else "start_date"] = problem
+    months = _int(form.get("documentation_months"))
+    problem, note = rules.documentation_outcome(months)
+    if problem:
+        errors["documentation_months"] = problem
+    certificate = form.get("certificate")
+    if certificate not in CERTIFICATES:
+        errors["certificate"] = "Choose the certificate requested."
+    elif note and certificate == "secor":
+        errors["certificate"] = note + " Choose the one-year SECOR."
+    reg.data = {**reg.data, "details": {
+        "audit_type": form.get("audit_type"), "scope": scope, "employees": employees,
+        "start_date": form.get("start_date"), "end_date": form.get("end_date"),
+        "documentation_months": months, "certificate": certificate}}
+    if not errors:
+        reg.start_date, reg.end_date = start, end
+        reg.due_date = rules.due_date(end) if end else None
+    return errors
+
+
+def save_list(reg: Registration, key: str, action: str, index: int | None, row: dict[str, Any],
+              required: tuple[str, ...]) -> dict[str, str]:
+    """Add, update or remove one row of a list step (companies, worksites, roster)."""
+    rows = list(reg.data.get(key, []))
+    if action == "remove":
+        if index is not None and 0 <= index < len(rows):
+            rows.pop(index)
+    else:
+        missing = {f: "Required." for f in required if not str(row.get(f, "")).strip()}
+        if missing:
+            return missing
+        if action == "update" and index is not None and 0 <= index < len(rows):
+            rows[index] = row
+        else:
+            rows.append(row)
+    reg.data = {**reg.data, key: rows}
+    return {}
+
+
+def submit(session: Session, reg: Registration, acknowledged: bool) -> None:
+    editable(reg)
+    if not acknowledged:
+        raise ReviewError(ReviewErrorCode.INVALID, "Tick the acknowledgement to submit the request.")
+    details = reg.data.get("details") or {}
+    if not details or not reg.end_date:
+        raise ReviewError(ReviewErrorCode.INVALID, "Complete step 1 (audit details) first.")
+    if not (reg.data.get("profile") or {}).get("text"):
+        raise ReviewError(ReviewErrorCode.INVALID, "Complete step 2 (company profile) first.")
+    reg.status = RegistrationStatus.SUBMITTED
+    reg.submitted_at = utcnow()
+    reg.step = 7
+
+
+def cancel(reg: Registration) -> None:
+    if reg.status not in OPEN:
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Only an open registration can be cancelled.")
+    reg.status = RegistrationStatus.CANCELLED
+
+
+def approve(session: Session, reg: Registration) -> Invoice:
+    """Staff approve a request: an invoice for the audit fee from the fee table."""
+    if reg.status != RegistrationStatus.SUBMITTED:
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Only a submitted request can be approved.")
+    fee = session.scalar(select(Fee).where(Fee.code == "secor_audit"))
+    if fee is None:
+        raise ReviewError(ReviewErrorCode.INVALID, "The fee table has no SECOR audit fee.")
+    count = session.scalar(select(func.count(Invoice.id))) or 0
+    invoice = Invoice(registration_id=reg.id, number=f"{2600000 + count + 1}",
+                      description=fee.description, amount_cents=fee.amount_cents)
+    session.add(invoice)
+    reg.status = RegistrationStatus.PAYMENT_NEEDED
+    session.flush()
+    return invoice
+
+
+def request_details(reg: Registration, note: str) -> None:
+    if reg.status != RegistrationStatus.SUBMITTED:
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Only a submitted request can be sent back.")
+    if not note.strip():
+        raise ReviewError(ReviewErrorCode.INVALID, "Say which details are needed.")
+    reg.status = RegistrationStatus.DETAILS_REQUESTED
+    reg.staff_note = note.strip()
+
+
+def mark_paid(session: Session, invoice: Invoice, provider: str, reference: str) -> Registration:
+    """A paid invoice registers the audit: audit number, start date and due date."""
+    if invoice.status != "open":
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "This invoice is already paid.")
+    invoice.status, invoice.paid_at = "paid", utcnow()
+    invoice.provider, invoice.reference = provider, reference
+    reg = invoice.registration
+    reg.status = RegistrationStatus.REGISTERED
+    reg.registered_at = utcnow()
+    year = (reg.start_date or utcnow().date()).year
+    reg.audit_number = f"{year}{reg.id:05d}"
+    session.flush()
+    return reg
+
+
+def money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"

@@ -1,0 +1,215 @@
+"""The employer's registration wizard, invoice and payment, and dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ingest.errors import ErrorCode, IngestError
+from ingest.models import Document
+from ingest.pipeline import accept_upload
+from review import registration as reg_domain
+from review.errors import ReviewError
+from review.models import Invoice, Registration, RegistrationStatus, Role, Submission, User
+from review.payments import PROVIDERS
+from review.registration_rules import roster_warnings
+from web import notify
+from web.auth import page_roles
+from web.extensions import db, settings, store
+
+bp = Blueprint("registration", __name__)
+LISTS = {3: ("companies", ("name", "city", "province")),
+         4: ("worksites", ("name", "tasks", "city", "province", "employees")),
+         5: ("roster", ("name", "position", "since", "status"))}
+
+
+def _mine(reg_id: int) -> Registration:
+    reg = db().get(Registration, reg_id)
+    if reg is None or (current_user.role == Role.EMPLOYER and reg.company_id != current_user.company_id):
+        abort(404)
+    return reg
+
+
+def _me() -> User:
+    user = db().get(User, current_user.id)
+    assert user is not None
+    return user
+
+
+@bp.get("/dashboard")
+@page_roles(Role.EMPLOYER)
+def dashboard() -> Any:
+    regs = db().scalars(select(Registration).where(Registration.company_id == current_user.company_id)
+                        .order_by(Registration.id.desc())).all()
+    subs = db().scalars(select(Submission).where(Submission.company_id == current_user.company_id)
+                        .order_by(Submission.id.desc())).all()
+    invoices = {i.registration_id: i for i in db().scalars(
+        select(Invoice).where(Invoice.registration_id.in_([r.id for r in regs] or [0])))}
+    return render_template("dashboard.html", registrations=regs, submissions=subs, invoices=invoices)
+
+
+@bp.post("/registrations")
+@page_roles(Role.EMPLOYER)
+def start() -> Any:
+    reg = reg_domain.start(db(), _me())
+    db().commit()
+    return redirect(url_for("registration.step", reg_id=reg.id, n=min(reg.step, 6)))
+
+
+@bp.route("/registrations/<int:reg_id>/step/<int:n>", methods=["GET", "POST"])
+@page_roles(Role.EMPLOYER)
+def step(reg_id: int, n: int) -> Any:
+    reg = _mine(reg_id)
+    if not 1 <= n <= 7:
+        abort(404)
+    if n == 7 or reg.status not in (RegistrationStatus.DRAFT, RegistrationStatus.DETAILS_REQUESTED):
+        return render_template("wizard.html", reg=reg, n=7, errors={}, warnings=[], me=_me(),
+                               domain=reg_domain)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        errors = _save(reg, n)
+        if n == 6 and not errors:
+            db().commit()
+            notify.registration(reg, "received")
+            return redirect(url_for("registration.step", reg_id=reg.id, n=7))
+        if not errors and request.form.get("go") in ("next", "back", "stay"):
+            reg.step = max(reg.step, n + 1)
+            db().commit()
+            target = {"next": n + 1, "back": n - 1, "stay": n}[request.form["go"]]
+            return redirect(url_for("registration.step", reg_id=reg.id, n=max(target, 1)))
+        db().commit()
+    warnings = _warnings(reg) if n == 5 else []
+    return render_template("wizard.html", reg=reg, n=n, errors=errors, warnings=warnings, me=_me(),
+                           domain=reg_domain, org_chart=_org_chart(reg))
+
+
+def _save(reg: Registration, n: int) -> dict[str, str]:
+    form = request.form
+    try:
+        reg_domain.editable(reg)
+    except ReviewError as e:
+        return {"form": e.message}
+    if n == 1:
+        data = {k: form.get(k) for k in ("audit_type", "employees", "start_date", "end_date",
+                                         "documentation_months", "certificate")}
+        data["scope"] = form.getlist("scope")
+        return reg_domain.save_details(reg, _me(), data, dt.date.today())
+    if n == 2:
+        company = reg.company
+        profile = {"wcb": form.getlist("wcb"), "industry": form.getlist("industry"),
+                   "text": form.get("profile", "").strip(),
+                   "org_chart": (reg.data.get("profile") or {}).get("org_chart")}
+        reg.data = {**reg.data, "profile": profile}
+        company.profile = profile["text"]
+        return {} if profile["text"] else {"profile": "Describe the company (what it does, where, who)."}
+    if n in LISTS:
+        key, required = LISTS[n]
+        if form.get("action") in ("add", "update", "remove"):
+            row = {k: form.get(k, "").strip() for k in form if k not in ("action", "index", "csrf_token", "go")}
+            if n == 4:
+                row["included"] = form.get("included") == "on"
+            if n == 5:
+                row["on_wcb"] = form.get("on_wcb") == "on"
+            index = int(form["index"]) if form.get("index", "").isdigit() else None
+            errors = reg_domain.save_list(reg, key, form["action"], index, row, required)
+            return errors
+        if n == 5:
+            reg.data = {**reg.data, "roster_comments": form.get("comments", "")}
+        return {}
+    if n == 6:
+        try:
+            reg_domain.submit(db(), reg, form.get("acknowledge") == "on")
+        except ReviewError as e:
+            return {"acknowledge": e.message}
+    return {}
+
+
+def _org_chart(reg: Registration) -> Document | None:
+    doc_id = (reg.data.get("profile") or {}).get("org_chart")
+    return db().get(Document, doc_id) if doc_id else None
+
+
+def _warnings(reg: Registration) -> list[str]:
+    doc = _org_chart(reg)
+    people = [p["name"] for p in ((doc.result or {}).get("people", []) if doc and doc.result else [])]
+    declared = (reg.data.get("details") or {}).get("employees")
+    return roster_warnings(declared, reg.data.get("roster", []), people or None)
+
+
+@bp.post("/registrations/<int:reg_id>/org-chart")
+@page_roles(Role.EMPLOYER)
+def org_chart(reg_id: int) -> Any:
+    reg = _mine(reg_id)
+    upload = request.files.get("file")
+    try:
+        reg_domain.editable(reg)
+        if upload is None or not upload.filename:
+            raise IngestError(ErrorCode.EMPTY, "Choose a file first.")
+        doc, _ = accept_upload(db(), settings(), store(), None, "org_chart", upload.filename,
+                               upload.stream)
+        reg.data = {**reg.data, "profile": {**(reg.data.get("profile") or {}), "org_chart": doc.id}}
+        db().commit()
+        flash(f"{doc.filename} was received; its people are read for the roster check.", "info")
+    except (IngestError, ReviewError) as e:
+        db().rollback()
+        flash(f"Organisation chart refused: {getattr(e, 'message', 'choose a file')}", "error")
+    return redirect(url_for("registration.step", reg_id=reg.id, n=2))
+
+
+@bp.post("/registrations/<int:reg_id>/cancel")
+@page_roles(Role.EMPLOYER)
+def cancel(reg_id: int) -> Any:
+    reg = _mine(reg_id)
+    try:
+        reg_domain.cancel(reg)
+        db().commit()
+        flash("The registration was cancelled.", "info")
+    except ReviewError as e:
+        flash(e.message, "error")
+    return redirect(url_for("registration.dashboard"))
+
+
+@bp.route("/registrations/<int:reg_id>/invoice", methods=["GET", "POST"])
+@page_roles(Role.EMPLOYER)
+def invoice(reg_id: int) -> Any:
+    reg = _mine(reg_id)
+    inv = db().scalar(select(Invoice).where(Invoice.registration_id == reg.id))
+    if inv is None:
+        abort(404)
+    if request.method == "POST":
+        if request.form.get("select") != "on":
+            flash("Select the invoice to pay.", "error")
+        else:
+            try:
+                ref = PROVIDERS["test"].charge(inv, {"name": request.form.get("name", ""),
+                                                      "card": request.form.get("card", "")})
+                reg_domain.mark_paid(db(), inv, "test", ref)
+                db().commit()
+                notify.registration(reg, "registered")
+                flash(f"Payment received. Audit {reg.audit_number} is registered.", "info")
+                return redirect(url_for("registration.dashboard"))
+            except ReviewError as e:
+                db().rollback()
+                flash(e.message, "error")
+    return render_template("invoice.html", reg=reg, inv=inv, money=reg_domain.money)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@page_roles(Role.EMPLOYER)
+def profile() -> Any:
+    """The assessor's training, which the registration rules check."""
+    me = _me()
+    if request.method == "POST":
+        raw = request.form.get("training_completed_on", "")
+        try:
+            me.training_completed_on = dt.date.fromisoformat(raw) if raw else None
+            db().commit()
+            flash("Your training date was saved.", "info")
+        except ValueError:
+            flash("Enter the date as YYYY-MM-DD.", "error")
+        return redirect(url_for("registration.profile"))
+    return render_template("profile.html", me=me)
