@@ -22,10 +22,6 @@ Extractor = Callable[..., dict[str, Any]]
 FINAL = (DocumentStatus.DONE, DocumentStatus.FAILED)
 
 
-class TimeLimit(Exception):
-    """Raised (by the task wrapper's translation) when the soft time limit hits."""
-
-
 def _default_extractor() -> Extractor:
     from ingest.extract import extract_document
 

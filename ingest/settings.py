@@ -24,10 +24,6 @@ KIND_TYPES: dict[str, tuple[str, ...]] = {
 DEFAULT_KIND_MB: dict[str, float] = {"binder": 40.0}
 
 
-def _bool(value: Any) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
-
-
 @dataclass(frozen=True)
 class Settings:
     instance_dir: Path
@@ -108,4 +104,4 @@ class Settings:
             d.mkdir(parents=True, exist_ok=True)
 
 
-__all__ = ["KINDS", "KIND_TYPES", "Settings", "_bool"]
+__all__ = ["KINDS", "KIND_TYPES", "Settings"]

@@ -111,6 +111,7 @@ class ProtocolVersion:
 
 
 SHIPPED = Path(__file__).parent / "catalogue"
+_CACHE: dict[tuple[tuple[str, int], ...], Catalogue] = {}
 
 
 class Catalogue:
@@ -128,10 +129,17 @@ class Catalogue:
 
     @classmethod
     def default(cls, instance_dir: Path | None = None) -> Catalogue:
+        """The shipped catalogue plus the instance's imports; parsed again only when a file
+        in either folder changes (it is asked for on every review request)."""
         folders = [SHIPPED]
         if instance_dir is not None:
             folders.append(instance_dir / "protocols")
-        return cls(folders)
+        key = tuple((str(p), p.stat().st_mtime_ns) for f in folders if f.is_dir()
+                    for p in sorted(f.glob("*.json")))
+        cached = _CACHE.get(key)
+        if cached is None:
+            cached = _CACHE[key] = cls(folders)
+        return cached
 
     def ordered(self) -> list[ProtocolVersion]:
         return sorted(self.versions.values(), key=lambda v: (v.effective, v.version))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from fractions import Fraction
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -161,10 +159,3 @@ def visible_notes(session: Session, sub: Submission, role: str) -> list[ReviewNo
 def trail(session: Session, sub: Submission) -> list[Correction]:
     return list(session.scalars(select(Correction).where(Correction.submission_id == sub.id)
                                 .order_by(Correction.id)))
-
-
-def due_label(sub: Submission, now: dt.datetime | None = None) -> dict[str, Any]:
-    now = now or utcnow()
-    if sub.due_at is None:
-        return {"due": None, "overdue": False}
-    return {"due": sub.due_at.date().isoformat(), "overdue": sub.due_at < now}
