@@ -143,8 +143,8 @@ def _rate(port: int, path: str, headers: dict[str, str], seconds: float, clients
 def throughput(svc: Service, token: str, sub: int, seconds: float) -> None:
     port = free_port()
     bare = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-                             "--workers", "2", "--threads", "4", "bare_app:app"],
-                            cwd=ROOT / "bench", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--workers", "2", "--threads", "4", "bench.bare_app:app"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(port, 30)
         base = _rate(port, "/upload", {}, seconds, CLIENTS)

@@ -108,7 +108,7 @@ def _record(session: Session, store: FileStore, received: Received, checked: Che
             submission_id: int | None, kind: str, filename: str, revision: int) -> Document:
     key = store.commit(received)
     position = 0
-    if submission_id is not None:
+    if submission_id is not None and kind == "binder":  # binder parts are kept in order
         position = len(session.scalars(
             select(Document.id).where(Document.submission_id == submission_id,
                                       Document.kind == kind,

@@ -216,3 +216,14 @@ def test_too_large_page_upload_shows_a_readable_page(app: Flask, accounts, draft
     assert res.status_code == 413 and res.mimetype == "text/html"
     assert b"larger than the 40 MB limit" in res.data or b"larger than the" in res.data
     assert b"Error code: <code>too_large</code>" in res.data
+
+
+def test_binder_parts_keep_their_order(app: Flask, client, accounts, draft: int) -> None:  # type: ignore[no-untyped-def]
+    parts = ["scanned-2025-binder-150dpi.pdf", "flattened-2025-pass.pdf", "fillable-2025-pass.pdf"]
+    ids = [upload(client, accounts["employer"], draft, (SAMPLES / p).read_bytes(), p, "binder").get_json()["id"]
+           for p in parts]
+    org = upload(client, accounts["employer"], draft, DOCX, "c.docx", "org_chart").get_json()["id"]
+    session = app.extensions["secor_sessions"]()
+    assert [session.get(Document, i).position for i in ids] == [0, 1, 2]
+    assert session.get(Document, org).position == 0
+    session.close()
