@@ -32,11 +32,16 @@ def sign_in(page, svc: Service, email: str, password: str) -> None:  # type: ign
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_upload_page_shows_progress_and_refusals(page, service: Service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sign_in(page, service, "pat@example.com", "a-long-password")
+def new_submission(page, svc: Service, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in as the employer, start a submission and choose what is being uploaded."""
+    sign_in(page, svc, "pat@example.com", "a-long-password")
     page.get_by_role("link", name="My submissions").click()
     page.get_by_role("button", name="Start a new audit submission").click()
-    page.get_by_label("What are you uploading?").select_option("protocol")
+    page.get_by_label("What are you uploading?").select_option(kind)
+
+
+def test_upload_page_shows_progress_and_refusals(page, service: Service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    new_submission(page, service, "protocol")
     rename = tmp_path / "audit-protocol.pdf"
     rename.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 4096)  # a Windows program
     page.set_input_files("#file", [str(SAMPLES / "fillable-2025-pass.pdf"), str(rename)])
@@ -56,10 +61,7 @@ def test_upload_page_shows_progress_and_refusals(page, service: Service, tmp_pat
 
 
 def test_over_size_file_is_refused_before_sending(page, service: Service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sign_in(page, service, "pat@example.com", "a-long-password")
-    page.get_by_role("link", name="My submissions").click()
-    page.get_by_role("button", name="Start a new audit submission").click()
-    page.get_by_label("What are you uploading?").select_option("org_chart")
+    new_submission(page, service, "org_chart")
     big = tmp_path / "org-chart.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024))
     page.set_input_files("#file", str(big))
