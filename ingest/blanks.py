@@ -34,9 +34,8 @@ class BlankForm:
         if key not in self._renders:
             pdf_page = self._doc.pdfium[page - 1]
             try:
-                bitmap = pdf_page.render(scale=dpi / 72, grayscale=True)
-                self._renders[key] = np.array(bitmap.to_numpy()[:, :, 0] if bitmap.to_numpy().ndim == 3
-                                              else bitmap.to_numpy())
+                arr = pdf_page.render(scale=dpi / 72, grayscale=True).to_numpy()
+                self._renders[key] = np.array(arr[:, :, 0] if arr.ndim == 3 else arr)
             finally:
                 pdf_page.close()
         return self._renders[key]

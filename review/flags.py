@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from review import registration_rules as rules
 from review.answers import ExtractedAnswer, parse_points
 from review.protocol import ProtocolVersion
 from review.scoring import Score
-
-TRAINING_YEARS = 3
-MAX_GATHERING_DAYS = 15
-MAX_SUBMISSION_DAYS = 21
 
 
 @dataclass(frozen=True)
@@ -106,30 +103,23 @@ def form_flags(version: str | None, current: bool | None) -> list[Flag]:
     return []
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def timing_flags(c: Circumstances) -> list[Flag]:
+    """The program's timing rules (review.registration_rules) applied to a submitted audit."""
     flags: list[Flag] = []
     reference = c.audit_start or c.submitted_on
-    if c.training_completed_on and reference:
-        if c.training_completed_on <= _years_before(reference, TRAINING_YEARS):
-            flags.append(Flag("training_expired", "The assessor's training is "
-                              f"{TRAINING_YEARS} or more years old at the audit start."))
+    if c.training_completed_on and reference and rules.training_problem(c.training_completed_on,
+                                                                         reference):
+        flags.append(Flag("training_expired", "The assessor's training is "
+                          f"{rules.TRAINING_YEARS} or more years old at the audit start."))
     if c.audit_start and c.audit_end:
         days = (c.audit_end - c.audit_start).days
-        if days > MAX_GATHERING_DAYS:
+        if days > rules.MAX_GATHERING_DAYS:
             flags.append(Flag("data_gathering_too_long", f"Data gathering took {days} days; at most "
-                              f"{MAX_GATHERING_DAYS} are allowed."))
-    if c.audit_end and c.submitted_on:
+                              f"{rules.MAX_GATHERING_DAYS} are allowed."))
+    if c.audit_end and c.submitted_on and rules.submitted_late(c.audit_end, c.submitted_on):
         days = (c.submitted_on - c.audit_end).days
-        if days > MAX_SUBMISSION_DAYS:
-            flags.append(Flag("submitted_late", f"The audit was submitted {days} days after data "
-                              f"gathering ended; it is due within {MAX_SUBMISSION_DAYS}."))
+        flags.append(Flag("submitted_late", f"The audit was submitted {days} days after data "
+                          f"gathering ended; it is due within {rules.SUBMIT_WITHIN_DAYS}."))
     return flags
 
 

@@ -16,7 +16,7 @@ from review.errors import ReviewError
 from review.models import Answer, Role, User
 from review.protocol import Catalogue
 from review.queue import claim, claim_next, counts, list_queue
-from review.submissions import Actor, get_visible
+from review.submissions import get_visible
 from review.workflow import (
     add_note,
     answers_of,
@@ -29,14 +29,11 @@ from review.workflow import (
 from web import notify
 from web.auth import page_roles
 from web.extensions import db, settings
+from web.pages import actor
 from web.review_api import queue_filter
 
 bp = Blueprint("review_pages", __name__, url_prefix="/review")
 REVIEWERS = (Role.REVIEWER, Role.STAFF)
-
-
-def actor() -> Actor:
-    return Actor(current_user.id, current_user.role, current_user.company_id)
 
 
 @bp.get("/queue")

@@ -137,10 +137,8 @@ def triage(doc: PdfDoc, index: int, thumbs: Thumbnails) -> list[Candidate]:
 def register(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
     """Affine warp (blank -> scan pixels at READ_DPI) by ECC on low-resolution copies."""
     scale = ALIGN_DPI / READ_DPI
-    small = cv2.resize(upright, (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
-                       interpolation=cv2.INTER_AREA) if upright.shape == blank.shape else \
-        cv2.resize(upright, (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
-                   interpolation=cv2.INTER_AREA)
+    small = cv2.resize(upright, (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
+                       interpolation=cv2.INTER_AREA)
     template = cv2.resize(blank, (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
                           interpolation=cv2.INTER_AREA)
     warp = np.eye(2, 3, dtype=np.float32)
