@@ -22,7 +22,10 @@ class DocumentStatus(enum.StrEnum):
 
 class Document(Base):
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("submission_id", "sha256", name="uq_documents_submission_sha"),)
+    # The same file twice in one revision of a submission is one document; a later revision
+    # (after the reviewer asked for changes) may carry an unchanged file again as its own.
+    __table_args__ = (UniqueConstraint("submission_id", "revision", "sha256",
+                                       name="uq_documents_submission_revision_sha"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int | None] = mapped_column(

@@ -24,62 +24,73 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[str, int], None]
 RETRY_AFTER = dt.timedelta(seconds=2)
+BATCH = 100
 
 
-def drain(factory: sessionmaker[Session], send: Send, settings: Settings, batch: int = 100) -> int:
-    """Send what is due; returns how many rows were sent. Stops at the first broker error."""
+def drain(factory: sessionmaker[Session], send: Send, settings: Settings, batch: int = BATCH) -> int:
+    """Send what is due; returns how many rows were sent. Stops at the first broker error.
+
+    The due rows are claimed together (one UPDATE ... RETURNING and one commit per pass, not
+    per row: under a steady stream of uploads the relay would otherwise commit as often as
+    the web workers do). A row claimed by another relay in between is simply not returned.
+    """
     now = utcnow()
-    lease = dt.timedelta(seconds=settings.task_lease_seconds)
-    sent = 0
     with factory() as session:
         due = session.execute(
             select(OutboxEntry.id, OutboxEntry.document_id, OutboxEntry.task, OutboxEntry.sends)
             .where(OutboxEntry.available_at <= now).order_by(OutboxEntry.id).limit(batch)
         ).all()
-    for row_id, doc_id, task, sends in due:
-        if sends >= settings.max_attempts:
-            _give_up(factory, row_id, doc_id)
-            continue
-        if not _claim(factory, row_id, now, now + lease):
-            continue  # another relay took it
-        try:
-            send(task, doc_id)
-        except Exception as e:  # broker down: keep the row, try again shortly
-            log.warning("outbox: broker refused document %s: %s", doc_id, e)
-            with factory() as session:
-                session.execute(update(OutboxEntry).where(OutboxEntry.id == row_id).values(
-                    available_at=utcnow() + RETRY_AFTER, sends=OutboxEntry.sends - 1,
-                    last_error=str(e)[:500]))
-                session.commit()
-            break
-        sent += 1
-    return sent
-
-
-def _claim(factory: sessionmaker[Session], row_id: int, now: dt.datetime,
-           until: dt.datetime) -> bool:
-    with factory() as session:
-        res = session.execute(
-            update(OutboxEntry)
-            .where(OutboxEntry.id == row_id, OutboxEntry.available_at <= now)
-            .values(available_at=until, sends=OutboxEntry.sends + 1)
-        )
+        if not due:
+            return 0
+        for row in due:
+            if row.sends >= settings.max_attempts:
+                _give_up(session, row.id, row.document_id)
+        wanted = [row.id for row in due if row.sends < settings.max_attempts]
+        claimed: set[int] = set()
+        if wanted:
+            lease = dt.timedelta(seconds=settings.task_lease_seconds)
+            claimed = set(session.scalars(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(wanted), OutboxEntry.available_at <= now)
+                .values(available_at=now + lease, sends=OutboxEntry.sends + 1)
+                .returning(OutboxEntry.id),
+                execution_options={"synchronize_session": False},
+            ))
         session.commit()
-        return bool(getattr(res, "rowcount", 0))
+    rows = [row for row in due if row.id in claimed]
+    for sent, row in enumerate(rows):
+        try:
+            send(row.task, row.document_id)
+        except Exception as e:  # broker down: hand the unsent rows back, try again shortly
+            log.warning("outbox: broker refused document %s: %s", row.document_id, e)
+            _release(factory, [r.id for r in rows[sent:]], str(e))
+            return sent
+    return len(rows)
 
 
-def _give_up(factory: sessionmaker[Session], row_id: int, doc_id: int) -> None:
-    log.error("outbox: document %s was sent too often without finishing; marking failed", doc_id)
+def _release(factory: sessionmaker[Session], row_ids: list[int], error: str) -> None:
     with factory() as session:
         session.execute(
-            update(Document)
-            .where(Document.id == doc_id,
-                   Document.status.in_([DocumentStatus.RECEIVED, DocumentStatus.PROCESSING]))
-            .values(status=DocumentStatus.FAILED, error_code=ErrorCode.WORKER_LOST.value,
-                    error_message=DEFAULT_MESSAGES[ErrorCode.WORKER_LOST])
+            update(OutboxEntry).where(OutboxEntry.id.in_(row_ids))
+            .values(available_at=utcnow() + RETRY_AFTER, sends=OutboxEntry.sends - 1,
+                    last_error=error[:500]),
+            execution_options={"synchronize_session": False},
         )
-        session.execute(delete(OutboxEntry).where(OutboxEntry.id == row_id))
         session.commit()
+
+
+def _give_up(session: Session, row_id: int, doc_id: int) -> None:
+    log.error("outbox: document %s was sent too often without finishing; marking failed", doc_id)
+    session.execute(
+        update(Document)
+        .where(Document.id == doc_id,
+               Document.status.in_([DocumentStatus.RECEIVED, DocumentStatus.PROCESSING]))
+        .values(status=DocumentStatus.FAILED, error_code=ErrorCode.WORKER_LOST.value,
+                error_message=DEFAULT_MESSAGES[ErrorCode.WORKER_LOST]),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(delete(OutboxEntry).where(OutboxEntry.id == row_id),
+                    execution_options={"synchronize_session": False})
 
 
 class Relay(threading.Thread):
@@ -95,7 +106,8 @@ class Relay(threading.Thread):
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                drain(self.factory, self.send, self.settings)
+                if drain(self.factory, self.send, self.settings) >= BATCH:
+                    continue  # more may be waiting
             except Exception:  # the database may be briefly unavailable; keep going
                 log.exception("outbox relay pass failed")
             self.wake.wait(self.interval)

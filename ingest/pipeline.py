@@ -78,56 +78,60 @@ def accept_upload(
 ) -> tuple[Document, bool]:
     """Check and durably store one upload, then queue its processing through the outbox.
 
-    Returns the document and whether it was created (False: the same file was already there).
-    The file is fsynced and the row committed before any work is queued.
+    Returns the document and whether it was created (False: the same file was already in this
+    revision of the submission). The file is fsynced and the row committed before any work
+    is queued.
     """
     check_kind(kind)
     received = store.receive(stream, settings.limit_bytes(kind))
     try:
         checked = check_file(received.path, filename, kind, settings)
-        existing = _existing(session, submission_id, received.sha256)
-        if existing is not None and existing.revision == revision:
-            store.discard(received)
-            return existing, False
-        return _record(session, store, received, checked, submission_id, kind, filename,
-                       revision), True
+        # A repeated file is rare: insert first and let the unique constraint find it,
+        # rather than look for it before every upload.
+        key = store.commit(received)
     except BaseException:
         store.discard(received)
         raise
-
-
-def _existing(session: Session, submission_id: int | None, sha256: str) -> Document | None:
-    if submission_id is None:
-        return None
-    return session.scalar(
-        select(Document).where(Document.submission_id == submission_id, Document.sha256 == sha256)
-    )
-
-
-def _record(session: Session, store: FileStore, received: Received, checked: Checked,
-            submission_id: int | None, kind: str, filename: str, revision: int) -> Document:
-    key = store.commit(received)
-    position = 0
-    if submission_id is not None and kind == "binder":  # binder parts are kept in order
-        position = len(session.scalars(
-            select(Document.id).where(Document.submission_id == submission_id,
-                                      Document.kind == kind,
-                                      Document.revision == revision)).all())
-    doc = Document(
-        submission_id=submission_id, kind=kind, filename=Path(filename).name[:255] or "upload",
-        content_type=checked.sniffed.kind, sha256=received.sha256, size=received.size,
-        storage_key=key, pages_total=checked.probe.pages, position=position, revision=revision,
-    )
+    doc = _document(received, checked, key, submission_id, kind, filename, revision)
+    doc.position = _position(session, doc)
     session.add(doc)
     try:
         session.flush()
         session.add(OutboxEntry(document_id=doc.id))
         session.commit()
     except IntegrityError:
-        # The same file raced in twice: keep the first one.
         session.rollback()
-        existing = _existing(session, submission_id, received.sha256)
+        existing = _existing(session, submission_id, revision, received.sha256)
         if existing is None:
             raise
-        return existing
-    return doc
+        return existing, False  # the stored file is the same content under the same name
+    return doc, True
+
+
+def _document(received: Received, checked: Checked, key: str, submission_id: int | None,
+              kind: str, filename: str, revision: int) -> Document:
+    return Document(
+        submission_id=submission_id, kind=kind, filename=Path(filename).name[:255] or "upload",
+        content_type=checked.sniffed.kind, sha256=received.sha256, size=received.size,
+        storage_key=key, pages_total=checked.probe.pages, revision=revision,
+    )
+
+
+def _position(session: Session, doc: Document) -> int:
+    """Binder parts are kept in the order they were uploaded."""
+    if doc.submission_id is None or doc.kind != "binder":
+        return 0
+    return len(session.scalars(
+        select(Document.id).where(Document.submission_id == doc.submission_id,
+                                  Document.kind == doc.kind,
+                                  Document.revision == doc.revision)).all())
+
+
+def _existing(session: Session, submission_id: int | None, revision: int,
+              sha256: str) -> Document | None:
+    if submission_id is None:
+        return None
+    return session.scalar(
+        select(Document).where(Document.submission_id == submission_id,
+                               Document.revision == revision, Document.sha256 == sha256)
+    )

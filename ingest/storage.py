@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import uuid
 from dataclasses import dataclass
@@ -31,19 +32,27 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _sha256_of(file: io.BufferedRandom) -> str:
+    """Hash a file just written (it is still in the page cache)."""
+    file.seek(0)
+    return hashlib.file_digest(file, "sha256").hexdigest()
+
+
 class Spool:
-    """A file being uploaded, written straight into the store's temporary folder and hashed
-    as it arrives (werkzeug's stream factory hands out these), so it is never copied."""
+    """A file being uploaded, written straight into the store's temporary folder (werkzeug's
+    stream factory hands out these), so it is never copied.
+
+    It is hashed only once it is complete and within its limit (see ``FileStore._keep``):
+    a transfer refused as too large is never hashed at all.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.file = open(path, "w+b")  # noqa: SIM115 (closed by close())
-        self.digest = hashlib.sha256()
         self.size = 0
         self.kept = False
 
     def write(self, data: bytes) -> int:
-        self.digest.update(data)
         self.size += len(data)
         return self.file.write(data)
 
@@ -116,12 +125,13 @@ class FileStore:
         if spool.size == 0:
             raise IngestError(ErrorCode.EMPTY)
         spool.file.flush()
+        sha256 = _sha256_of(spool.file)
         # fdatasync flushes the data and what is needed to read it back (the size); the name
         # becomes durable with the directory fsync after the rename in commit(). On ext4 this
         # pair is several times faster than a full fsync of the file.
         os.fdatasync(spool.file.fileno())
         spool.kept = True
-        return Received(spool.path, spool.digest.hexdigest(), spool.size)
+        return Received(spool.path, sha256, spool.size)
 
     def key_for(self, sha256: str) -> str:
         return f"{sha256[:2]}/{sha256}"

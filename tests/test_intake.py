@@ -227,3 +227,24 @@ def test_binder_parts_keep_their_order(app: Flask, client, accounts, draft: int)
     assert [session.get(Document, i).position for i in ids] == [0, 1, 2]
     assert session.get(Document, org).position == 0
     session.close()
+
+
+def test_the_same_file_is_one_document_per_revision(app: Flask, client, accounts,
+                                                     draft: int) -> None:  # type: ignore[no-untyped-def]
+    """A revision the reviewer asked for may carry an unchanged file again, as its own document."""
+    from review.models import Submission, SubmissionStatus
+
+    first = upload(client, accounts["employer"], draft, DOCX, "chart.docx", "org_chart").get_json()
+    session = app.extensions["secor_sessions"]()
+    sub = session.get(Submission, draft)
+    sub.revision, sub.status = 2, SubmissionStatus.REVISION_REQUESTED
+    session.commit()
+    session.close()
+    res = upload(client, accounts["employer"], draft, DOCX, "chart.docx", "org_chart")
+    assert res.status_code == 202, res.get_json()
+    second = res.get_json()
+    assert second["id"] != first["id"] and second["revision"] == 2
+    assert second["sha256"] == first["sha256"]
+    again = upload(client, accounts["employer"], draft, DOCX, "chart-again.docx", "org_chart")
+    assert again.status_code == 200 and again.get_json()["id"] == second["id"]
+    assert counts(app) == (2, 2, 1)  # two documents, one stored file (same content, same name)

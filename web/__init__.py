@@ -89,6 +89,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.cli import register_cli
 
     register_cli(app)
+    from web.bodyread import LargeReads
+
+    app.wsgi_app = LargeReads(app.wsgi_app)  # type: ignore[method-assign]
     if app.config.get("MEASURE_BODY_READ"):
         from web.measure import BodyMeter
 

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from review.accounts import authenticate, user_for_token
+from review.accounts import authenticate, principal_for_token
 from web.errors import ApiError
 from web.extensions import CurrentUser, csrf, db
 
@@ -77,7 +77,7 @@ def api_user() -> CurrentUser | None:
     user: CurrentUser | None = None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        found = user_for_token(db(), header[7:].strip())
+        found = principal_for_token(db(), header[7:].strip())
         user = CurrentUser(found) if found is not None else None
     elif current_user.is_authenticated:
         if request.method not in ("GET", "HEAD", "OPTIONS"):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ingest.settings import Settings
 from ingest.storage import FileStore
+from review.accounts import Principal
 from review.models import User
 
 login_manager = LoginManager()
@@ -18,13 +19,16 @@ csrf = CSRFProtect()
 class CurrentUser(UserMixin):
     """A detached view of the signed-in user (no lazy loads after the session closes)."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User | Principal) -> None:
         self.id = user.id
         self.email = user.email
         self.name = user.name
         self.role = user.role
         self.company_id = user.company_id
-        self.company_name = user.company.name if user.company else None
+        if isinstance(user, Principal):
+            self.company_name = user.company_name
+        else:
+            self.company_name = user.company.name if user.company else None
 
     def get_id(self) -> str:
         return str(self.id)
