@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.accuracy import SAMPLES
-from tests.conftest import RedisServer
+from tests.conftest import ROOT, RedisServer
 from tests.live import Service, http, service_env
 
 pytestmark = [pytest.mark.slow]
@@ -33,6 +33,9 @@ def test_embedded_default_serves_processes_and_stops_cleanly(tmp_path: Path) -> 
         # THEN the background worker processes the upload
         final = svc.wait_final(token, [doc["id"]], 90)
         assert final[doc["id"]]["status"] == "done"
+        # AND the broker keeps all of its files inside the instance folder
+        assert (tmp_path / "broker" / "control").is_dir()
+        assert not (ROOT / "control").exists()
     finally:
         # AND a SIGTERM to `secor serve` alone stops the web server and the worker it started.
         web = svc.procs.pop("web")
