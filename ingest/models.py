@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from review.db import Base
 from review.models import utcnow
 
+PROCESS_TASK = "ingest.process_document"  # the Celery task's name (ingest/tasks.py)
+
 
 class DocumentStatus(enum.StrEnum):
     RECEIVED = "received"
@@ -63,7 +65,7 @@ class OutboxEntry(Base):
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), unique=True
     )
-    task: Mapped[str] = mapped_column(String(100), default="ingest.process_document")
+    task: Mapped[str] = mapped_column(String(100), default=PROCESS_TASK)
     available_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     sends: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -7,19 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ingest.errors import ErrorCode, IngestError
-from ingest.models import Document, OutboxEntry
+from ingest.models import PROCESS_TASK, Document, DocumentStatus, OutboxEntry
 from ingest.probe import Probe, probe
 from ingest.settings import KIND_TYPES, KINDS, Settings
 from ingest.sniff import Sniffed, extension_type, sniff
 from ingest.storage import FileStore, Received
+from review.models import utcnow
 
+_DOCUMENTS = cast(Table, Document.__table__)
+_OUTBOX = cast(Table, OutboxEntry.__table__)
 _TYPE_NAMES = {"pdf": "PDF", "doc": "DOC", "docx": "DOCX", "jpeg": "JPEG", "png": "PNG"}
 
 
@@ -94,11 +97,8 @@ def accept_upload(
         raise
     doc = _document(received, checked, key, submission_id, kind, filename, revision)
     doc.position = _position(session, doc)
-    session.add(doc)
     try:
-        session.flush()
-        session.add(OutboxEntry(document_id=doc.id))
-        session.commit()
+        _insert(session, doc)
     except IntegrityError:
         session.rollback()
         existing = _existing(session, submission_id, revision, received.sha256)
@@ -108,12 +108,27 @@ def accept_upload(
     return doc, True
 
 
+def _insert(session: Session, doc: Document) -> None:
+    """The document and its outbox row in one transaction, as two plain INSERTs: this runs
+    for every upload, and the write lock is held only for the two statements."""
+    documents, outbox = _DOCUMENTS, _OUTBOX
+    values = {c.key: getattr(doc, c.key) for c in documents.columns
+              if c.key != "id" and getattr(doc, c.key) is not None}  # None stays SQL NULL
+    conn = session.connection()
+    doc.id = conn.execute(insert(documents).returning(documents.c.id), values).scalar_one()
+    conn.execute(insert(outbox), {"document_id": doc.id, "available_at": doc.created_at,
+                                  "task": PROCESS_TASK, "sends": 0})
+    session.commit()
+
+
 def _document(received: Received, checked: Checked, key: str, submission_id: int | None,
               kind: str, filename: str, revision: int) -> Document:
+    now = utcnow()
     return Document(
         submission_id=submission_id, kind=kind, filename=Path(filename).name[:255] or "upload",
         content_type=checked.sniffed.kind, sha256=received.sha256, size=received.size,
-        storage_key=key, pages_total=checked.probe.pages, revision=revision,
+        storage_key=key, pages_total=checked.probe.pages, revision=revision, position=0,
+        status=DocumentStatus.RECEIVED, pages_done=0, attempts=0, created_at=now, updated_at=now,
     )
 
 

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from ingest.errors import ErrorCode, IngestError
 
 CHUNK = 64 * 1024
+SPOOL_BUFFER = 1024 * 1024  # one write() per MiB, not per 64 KiB part of the body
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Spool:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.file = open(path, "w+b")  # noqa: SIM115 (closed by close())
+        self.file = open(path, "w+b", buffering=SPOOL_BUFFER)  # noqa: SIM115 (closed by close())
         self.size = 0
         self.kept = False
 

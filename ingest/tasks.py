@@ -8,6 +8,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
+from ingest.models import PROCESS_TASK
 from ingest.process import process_document
 from ingest.settings import Settings
 from review.db import dispose_engines, session_factory
@@ -25,7 +26,7 @@ def _child_init(**_: object) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_CAP, hard))
 
 
-@shared_task(name="ingest.process_document", bind=True, acks_late=True,
+@shared_task(name=PROCESS_TASK, bind=True, acks_late=True,
              reject_on_worker_lost=True, ignore_result=True)
 def process_document_task(self, document_id: int) -> str:  # type: ignore[no-untyped-def]
     settings: Settings = self.app.conf.secor_settings

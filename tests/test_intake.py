@@ -248,3 +248,16 @@ def test_the_same_file_is_one_document_per_revision(app: Flask, client, accounts
     again = upload(client, accounts["employer"], draft, DOCX, "chart-again.docx", "org_chart")
     assert again.status_code == 200 and again.get_json()["id"] == second["id"]
     assert counts(app) == (2, 2, 1)  # two documents, one stored file (same content, same name)
+
+
+def test_an_unreadable_form_is_a_bad_request_and_records_nothing(app: Flask, client, accounts,
+                                                                 draft: int) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_uploads import browser_body
+
+    body, ctype = browser_body([("kind", None, b"protocol"), ("file", "Prüfung.pdf", PDF)])
+    headers = {**bearer(accounts["employer"]), "Content-Type": ctype}
+    cut = client.post(f"/api/v1/submissions/{draft}/documents", data=body[:-200], headers=headers)
+    assert (cut.status_code, cut.get_json()["code"]) == (400, "bad_request")
+    assert counts(app) == (0, 0, 0)
+    whole = client.post(f"/api/v1/submissions/{draft}/documents", data=body, headers=headers)
+    assert whole.status_code == 202 and whole.get_json()["filename"] == "Prüfung.pdf"

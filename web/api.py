@@ -19,11 +19,19 @@ from ingest.submission import (
 )
 from review.models import Role, Submission, User
 from review.queue import hand_in
-from review.submissions import Actor, create_draft, get_visible, require_editable, visible
+from review.submissions import (
+    Actor,
+    create_draft,
+    editable_revision,
+    get_visible,
+    require_editable,
+    visible,
+)
 from review.workflow import answers_of, trail, visible_notes
 from web import notify
 from web.auth import api_roles, api_user
 from web.extensions import csrf, db, settings, store
+from web.uploads import read_upload
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer-token calls carry no cookie; session calls are checked in api_user()
@@ -110,18 +118,20 @@ def get_submission(submission_id: int) -> Any:
 @api_roles(Role.EMPLOYER)
 def upload_document(submission_id: int) -> Any:
     session = db()
-    sub = get_visible(session, actor(), submission_id)
-    require_editable(sub)
+    revision = editable_revision(session, actor(), submission_id)
     kind = request.args.get("kind", "")
     if kind in KINDS:
         # Known before the body is read: hold the transfer itself to this kind's limit.
         request.max_content_length = settings().limit_bytes(kind) + 64 * 1024
-    upload = request.files.get("file")
-    kind = request.form.get("kind", kind)
-    if upload is None or not upload.filename:
-        raise IngestError(ErrorCode.EMPTY, "Send the file in the multipart field 'file'.")
-    doc, created = accept_upload(session, settings(), store(), sub.id, kind, upload.filename,
-                                 upload.stream, sub.revision)
+    upload = read_upload(request.stream, request.content_type, store())
+    try:
+        kind = upload.fields.get("kind", kind)
+        if upload.spool is None or not upload.filename:
+            raise IngestError(ErrorCode.EMPTY, "Send the file in the multipart field 'file'.")
+        doc, created = accept_upload(session, settings(), store(), submission_id, kind,
+                                     upload.filename, upload.spool, revision)
+    finally:
+        upload.close()
     body = document_status(doc)
     return jsonify(body), (202 if created else 200)
 

@@ -167,7 +167,7 @@ def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
         raise click.ClickException(f"{host}:{port} is already in use; pass --port")
     env = {**os.environ, "SECOR_INSTANCE_DIR": str(settings.instance_dir)}
     web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
-               str(workers), "--threads", "4", "--timeout", "120", "--access-logfile", "-",
+               str(workers), "--threads", os.environ.get("EXP_THREADS", "4"), "--timeout", "120", "--access-logfile", "-",
                "web.wsgi:app"]
     worker_cmd = [sys.executable, "-m", "web", "worker", "--no-relay"]
     relay = _start_relay(app)
