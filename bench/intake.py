@@ -147,7 +147,8 @@ def throughput(svc: Service, token: str, sub: int, seconds: float, rounds: int) 
     on both alike; each side's figure is the median of its turns."""
     port = free_port()
     bare = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-                             "--workers", os.environ.get("EXP_WORKERS", "2"), "--threads", os.environ.get("EXP_THREADS", "4"), "bench.bare_app:app"],
+                             "--workers", "2", "--threads", "4",  # as `secor serve` runs ours
+                             "bench.bare_app:app"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ours_path = f"/api/v1/submissions/{sub}/documents?kind=protocol"
     auth = {"Authorization": f"Bearer {token}"}

@@ -65,7 +65,7 @@ class Service:
         return proc
 
     def serve(self, *extra: str) -> None:
-        self.start("web", "serve", "--port", str(self.port), "--workers", os.environ.get("EXP_WORKERS", "2"), *extra)
+        self.start("web", "serve", "--port", str(self.port), "--workers", "2", *extra)
         wait_port(self.port, 60)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:

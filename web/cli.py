@@ -157,7 +157,8 @@ def _start_relay(app: Flask) -> Any:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Run no worker here (scale-out: `secor worker`).")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
-def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
+@click.option("--threads", default=4, show_default=True, help="Threads per gunicorn worker.")
+def serve(host: str, port: int, no_worker: bool, workers: int, threads: int) -> None:
     from web.migrate import upgrade
 
     app = _app()
@@ -167,7 +168,7 @@ def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
         raise click.ClickException(f"{host}:{port} is already in use; pass --port")
     env = {**os.environ, "SECOR_INSTANCE_DIR": str(settings.instance_dir)}
     web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
-               str(workers), "--threads", os.environ.get("EXP_THREADS", "4"), "--timeout", "120", "--access-logfile", "-",
+               str(workers), "--threads", str(threads), "--timeout", "120", "--access-logfile", "-",
                "web.wsgi:app"]
     worker_cmd = [sys.executable, "-m", "web", "worker", "--no-relay"]
     relay = _start_relay(app)
