@@ -8,7 +8,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from ingest.errors import ErrorCode, IngestError
 
@@ -49,7 +49,8 @@ class Spool:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.file = open(path, "w+b", buffering=SPOOL_BUFFER)  # noqa: SIM115 (closed by close())
+        # closed by close(); a buffering size makes typeshed's open() return a plain BinaryIO
+        self.file = cast(io.BufferedRandom, open(path, "w+b", buffering=SPOOL_BUFFER))  # noqa: SIM115
         self.size = 0
         self.kept = False
 
