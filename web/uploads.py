@@ -130,8 +130,7 @@ class _Parts:
             if spool.read().rstrip(b"\r\n") != closing:
                 return False
             spool.seek(0)
-            spool.file.truncate()
-            spool.size = 0
+            spool.truncate(0)
         elif self._field is not None:
             if bytes(self._field).rstrip(b"\r\n") != closing:
                 return False
