@@ -26,7 +26,11 @@ def main() -> None:
     for r in rows:
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}x"
         print(f"| {r['figure']} | {fmt(r['value'], r['unit'])} | {fmt(r['baseline'], r['unit'])} "
-              f"| {ratio} | {r['goal']} | {'yes' if r['met'] else '**no**'} |")
+              f"| {ratio} | {r['goal']} | {_met(r['met'])} |")
+
+
+def _met(met: bool | None) -> str:
+    return "—" if met is None else "yes" if met else "**no**"
 
 
 if __name__ == "__main__":
