@@ -36,7 +36,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=15000")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit is on disk when it returns (NORMAL in WAL mode may lose the last commits
+    # on a power cut), so an upload answered 202 survives one. Measured cost: one WAL fsync
+    # per commit (intake: 0.64x of the baseline in one run, against 0.67-0.70x with NORMAL).
+    cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 
