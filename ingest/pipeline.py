@@ -14,12 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ingest.errors import ErrorCode, IngestError
-from ingest.models import PROCESS_TASK, Document, DocumentStatus, OutboxEntry
+from ingest.models import Document, OutboxEntry
 from ingest.probe import Probe, probe
 from ingest.settings import KIND_TYPES, KINDS, Settings
 from ingest.sniff import Sniffed, extension_type, sniff
 from ingest.storage import FileStore, Received
-from review.models import utcnow
 
 _DOCUMENTS = cast(Table, Document.__table__)
 _OUTBOX = cast(Table, OutboxEntry.__table__)
@@ -98,37 +97,35 @@ def accept_upload(
     doc = _document(received, checked, key, submission_id, kind, filename, revision)
     doc.position = _position(session, doc)
     try:
-        _insert(session, doc)
+        return _insert(session, doc), True
     except IntegrityError:
         session.rollback()
         existing = _existing(session, submission_id, revision, received.sha256)
         if existing is None:
             raise
         return existing, False  # the stored file is the same content under the same name
-    return doc, True
 
 
-def _insert(session: Session, doc: Document) -> None:
+def _insert(session: Session, doc: Document) -> Document:
     """The document and its outbox row in one transaction, as two plain INSERTs: this runs
-    for every upload, and the write lock is held only for the two statements."""
+    for every upload, and the write lock is held only for the two statements. Returns the
+    document as stored, with the table's defaults (status, dates) filled in."""
     documents, outbox = _DOCUMENTS, _OUTBOX
     values = {c.key: getattr(doc, c.key) for c in documents.columns
-              if c.key != "id" and getattr(doc, c.key) is not None}  # None stays SQL NULL
+              if getattr(doc, c.key) is not None}  # unset columns take the table's defaults
     conn = session.connection()
-    doc.id = conn.execute(insert(documents).returning(documents.c.id), values).scalar_one()
-    conn.execute(insert(outbox), {"document_id": doc.id, "available_at": doc.created_at,
-                                  "task": PROCESS_TASK, "sends": 0})
+    row = conn.execute(insert(documents).returning(*documents.c), values).one()
+    conn.execute(insert(outbox), {"document_id": row.id})
     session.commit()
+    return Document(**row._asdict())
 
 
 def _document(received: Received, checked: Checked, key: str, submission_id: int | None,
               kind: str, filename: str, revision: int) -> Document:
-    now = utcnow()
     return Document(
         submission_id=submission_id, kind=kind, filename=Path(filename).name[:255] or "upload",
         content_type=checked.sniffed.kind, sha256=received.sha256, size=received.size,
-        storage_key=key, pages_total=checked.probe.pages, revision=revision, position=0,
-        status=DocumentStatus.RECEIVED, pages_done=0, attempts=0, created_at=now, updated_at=now,
+        storage_key=key, pages_total=checked.probe.pages, revision=revision,
     )
 
 

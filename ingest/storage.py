@@ -142,29 +142,15 @@ class FileStore:
         """Make ``stream`` a durable temporary file, refusing it past ``limit`` bytes."""
         if isinstance(stream, Spool):
             return self._keep(stream, limit)
-        path = self.tmp / uuid.uuid4().hex
-        digest = hashlib.sha256()
-        size = 0
+        spool = self.spool()
         try:
-            with open(path, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > limit:
-                        raise IngestError(
-                            ErrorCode.TOO_LARGE,
-                            f"The file is larger than the {round(limit / 2**20, 2):g} MB limit.",
-                        )
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fdatasync(out.fileno())
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        if size == 0:
-            path.unlink(missing_ok=True)
-            raise IngestError(ErrorCode.EMPTY)
-        return Received(path, digest.hexdigest(), size)
+            while chunk := stream.read(CHUNK):
+                spool.write(chunk)
+                if spool.size > limit:  # stop reading at the limit, not at the end
+                    break
+            return self._keep(spool, limit)
+        finally:
+            spool.close()  # deletes it unless kept
 
     def _keep(self, spool: Spool, limit: int) -> Received:
         if spool.size > limit:

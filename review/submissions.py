@@ -33,12 +33,13 @@ def create_draft(session: Session, actor: Actor) -> Submission:
     return sub
 
 
-def visible(actor: Actor) -> Select[Any]:
+def _visible_to(actor: Actor, company_id: Any) -> list[Any]:
     """Employers see their own company's submissions; reviewers and staff see all."""
-    query = select(Submission)
-    if actor.role == Role.EMPLOYER:
-        query = query.where(Submission.company_id == actor.company_id)
-    return query
+    return [company_id == actor.company_id] if actor.role == Role.EMPLOYER else []
+
+
+def visible(actor: Actor) -> Select[Any]:
+    return select(Submission).where(*_visible_to(actor, Submission.company_id))
 
 
 def get_visible(session: Session, actor: Actor, submission_id: int) -> Submission:
@@ -55,10 +56,9 @@ def editable_revision(session: Session, actor: Actor, submission_id: int) -> int
     Uploads ask only this, so it reads three columns rather than the whole submission.
     """
     table = _SUBMISSIONS  # on the table, not the ORM attributes: this runs for every upload
-    query = select(table.c.status, table.c.revision).where(table.c.id == submission_id)
-    if actor.role == Role.EMPLOYER:  # the rule of visible()
-        query = query.where(table.c.company_id == actor.company_id)
-    row = session.connection().execute(query).first()
+    row = session.connection().execute(
+        select(table.c.status, table.c.revision)
+        .where(table.c.id == submission_id, *_visible_to(actor, table.c.company_id))).first()
     if row is None:
         raise ReviewError(ReviewErrorCode.NOT_FOUND, "There is no such submission.")
     _check_editable(row.status)
