@@ -37,6 +37,10 @@ def new_submission(page, svc: Service, kind: str) -> None:  # type: ignore[no-un
     sign_in(page, svc, "pat@example.com", "a-long-password")
     page.get_by_role("link", name="My submissions").click()
     page.get_by_role("button", name="Start a new audit submission").click()
+    # The click only starts the navigation: wait for the new page's scripts (upload.js), or a
+    # file chosen before they run is never sent.
+    page.wait_for_url("**/submissions/*")
+    page.wait_for_load_state("load")
     page.get_by_label("What are you uploading?").select_option(kind)
 
 
