@@ -1,6 +1,7 @@
 FROM python:3.11-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 poppler-utils qpdf \
-      tesseract-ocr tesseract-ocr-eng antiword catdoc fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+      tesseract-ocr tesseract-ocr-eng antiword catdoc fonts-dejavu-core \
+      postgresql-client && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . /app
 RUN pip install --no-cache-dir .

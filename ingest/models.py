@@ -69,3 +69,17 @@ class OutboxEntry(Base):
     available_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     sends: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InstanceIdentity(Base):
+    """One row: the identity of this deployment (its database), carried by every task.
+
+    Workers of two deployments may share one Redis; a task names the instance that sent it
+    and is consumed from that instance's own queue, so a worker attached to another database
+    never takes it (ingest/identity.py).
+    """
+
+    __tablename__ = "instance_identity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.errors import DEFAULT_MESSAGES, ErrorCode
@@ -23,6 +24,9 @@ from review.models import utcnow
 log = logging.getLogger(__name__)
 
 Send = Callable[[str, int], None]
+#: Something that names the broker's current life (Redis: its ``run_id``), None when unknown.
+Epoch = Callable[[], str | None]
+EPOCH_EVERY = 1.0
 RETRY_AFTER = dt.timedelta(seconds=2)
 BATCH = 100
 
@@ -79,6 +83,35 @@ def _release(factory: sessionmaker[Session], row_ids: list[int], error: str) -> 
         session.commit()
 
 
+def resend_now(factory: sessionmaker[Session], document_ids: list[int]) -> int:
+    """Make these documents' work due now: the worker that held them is gone."""
+    with factory() as session:
+        result = session.execute(
+            update(OutboxEntry).where(OutboxEntry.document_id.in_(document_ids))
+            .values(available_at=utcnow()), execution_options={"synchronize_session": False})
+        session.commit()
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def requeue_unstarted(factory: sessionmaker[Session]) -> int:
+    """The broker came back empty: send again, now, what was sent but never started.
+
+    Those sends were lost by the broker, not by a worker, so they do not count towards
+    ``max_attempts``. Work already started is held by a live worker (or re-sent by its
+    supervisor when that worker dies).
+    """
+    unstarted = select(Document.id).where(Document.status == DocumentStatus.RECEIVED)
+    with factory() as session:
+        result = session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.available_at > utcnow(), OutboxEntry.document_id.in_(unstarted))
+            .values(available_at=utcnow(),
+                    sends=case((OutboxEntry.sends > 0, OutboxEntry.sends - 1), else_=0)),
+            execution_options={"synchronize_session": False})
+        session.commit()
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def _give_up(session: Session, row_id: int, doc_id: int) -> None:
     log.error("outbox: document %s was sent too often without finishing; marking failed", doc_id)
     session.execute(
@@ -94,18 +127,40 @@ def _give_up(session: Session, row_id: int, doc_id: int) -> None:
 
 
 class Relay(threading.Thread):
-    """A daemon thread that drains the outbox every ``interval`` seconds, or when woken."""
+    """A daemon thread that drains the outbox every ``interval`` seconds, or when woken.
+
+    With an ``epoch`` it also notices a broker that restarted (and so lost every message it
+    held) and sends the lost work again within seconds instead of when its lease ends.
+    """
 
     def __init__(self, factory: sessionmaker[Session], send: Send, settings: Settings,
-                 interval: float = 0.25) -> None:
+                 interval: float = 0.25, epoch: Epoch | None = None) -> None:
         super().__init__(name="outbox-relay", daemon=True)
         self.factory, self.send, self.settings, self.interval = factory, send, settings, interval
+        self.epoch = epoch
+        self.known_epoch: str | None = None
+        self.epoch_checked = 0.0
         self.wake = threading.Event()
         self.stopping = threading.Event()
+
+    def watch_broker(self) -> None:
+        """Re-send unstarted work when the broker's epoch changed since the last look."""
+        if self.epoch is None or time.monotonic() - self.epoch_checked < EPOCH_EVERY:
+            return
+        self.epoch_checked = time.monotonic()
+        now = self.epoch()
+        if now is None:
+            return
+        if self.known_epoch is not None and now != self.known_epoch:
+            count = requeue_unstarted(self.factory)
+            log.warning("outbox: the broker restarted and lost its messages; sending %s "
+                        "unstarted documents again", count)
+        self.known_epoch = now
 
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
+                self.watch_broker()
                 if drain(self.factory, self.send, self.settings) >= BATCH:
                     continue  # more may be waiting
             except Exception:  # the database may be briefly unavailable; keep going

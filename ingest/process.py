@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.errors import DEFAULT_MESSAGES, ErrorCode, IngestError
+from ingest.identity import instance_id
 from ingest.models import Document, DocumentStatus, OutboxEntry
 from ingest.settings import Settings
 from ingest.storage import FileStore
@@ -34,10 +35,19 @@ def process_document(
     document_id: int,
     extractor: Extractor | None = None,
     timeout_errors: tuple[type[BaseException], ...] = (),
+    instance: str | None = None,
 ) -> str:
-    """Extract one document and record the result; idempotent, returns the final status."""
+    """Extract one document and record the result; idempotent, returns the final status.
+
+    ``instance`` is the identity of the deployment that sent the task: a worker attached to
+    another database leaves the task alone (the sender's outbox sends it again).
+    """
     extractor = extractor or _default_extractor()
     with factory() as session:
+        if instance is not None and instance != (own := instance_id(session)):
+            log.warning("document %s belongs to instance %s; this worker serves instance %s "
+                        "(another database): leaving it alone", document_id, instance, own)
+            return "foreign"
         doc = session.get(Document, document_id)
         if doc is None:
             session.execute(delete(OutboxEntry).where(OutboxEntry.document_id == document_id))

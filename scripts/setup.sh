@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 want_test=${1:-}
 packages=(python3 python3-venv python3-dev build-essential libmagic1 poppler-utils qpdf
-          tesseract-ocr tesseract-ocr-eng redis-server antiword catdoc fonts-dejavu-core)
+          tesseract-ocr tesseract-ocr-eng redis-server antiword catdoc fonts-dejavu-core
+          postgresql-client)
 if [[ "$want_test" == "--test" ]]; then
   packages+=(postgresql chromium)
 fi

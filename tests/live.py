@@ -48,18 +48,21 @@ class Service:
     env: dict[str, str]
     port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    #: The command that runs `secor` (default: this interpreter, from the project root).
+    command: list[str] = field(default_factory=lambda: secor_cmd())
+    cwd: Path = ROOT
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def run(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(secor_cmd(*args), input=stdin, capture_output=True, text=True,
-                              env=self.env, cwd=ROOT, timeout=120, check=True)
+        return subprocess.run([*self.command, *args], input=stdin, capture_output=True,
+                              text=True, env=self.env, cwd=self.cwd, timeout=120, check=True)
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = open(self.instance / f"{name}.log", "ab")
-        proc = subprocess.Popen(secor_cmd(*args), env=self.env, cwd=ROOT, stdout=log,
+        proc = subprocess.Popen([*self.command, *args], env=self.env, cwd=self.cwd, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         self.procs[name] = proc
         return proc

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
 from ingest.extract import extract_document
+from ingest.heartbeat import read_beat
 from ingest.settings import Settings
 from tests.accuracy import SAMPLES
 from tests.conftest import RedisServer
@@ -84,3 +86,141 @@ def test_hundred_uploads_through_worker_kills_and_a_redis_outage(
         want = dict(expected[uploaded[doc_id]])
         want.pop("parser", None)
         assert result == want, f"document {doc_id} ({uploaded[doc_id]}) differs"
+
+
+SCAN = "scanned-2025-protocol-300dpi.pdf"
+
+
+def _slots(svc: Service, want: int, timeout: float = 60) -> list[Path]:
+    """The beat files of the running worker's slots, once every slot has beaten."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        beats = sorted((svc.instance / "workers").glob("*/slot-*.json"))
+        if len(beats) >= want and all(read_beat(b) for b in beats):
+            return beats
+        time.sleep(0.2)
+    raise TimeoutError("the worker's slots did not start")
+
+
+def _kill_pid(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+def _fresh(beats: list[Path], old: set[int], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = [read_beat(b) for b in beats]
+        if all(b is not None and b.pid not in old and _alive(b.pid) for b in now):
+            return
+        time.sleep(0.2)
+    raise TimeoutError("killed slots were not replaced")
+
+
+@pytest.mark.parametrize("broker", ["filesystem", "redis"])
+def test_killed_idle_and_busy_slots_are_replaced_and_nothing_stalls(
+        tmp_path: Path, broker: str, request: pytest.FixtureRequest) -> None:
+    extra = {"SECOR_TASK_LEASE_SECONDS": "200"}  # every wait below is far shorter than a lease
+    if broker == "redis":
+        extra["SECOR_REDIS_URL"] = request.getfixturevalue("redis_server").url
+    svc = Service(tmp_path / "inst", service_env(tmp_path / "inst", **extra))
+    svc.instance.mkdir()
+    svc.run("db", "upgrade")
+    token = svc.employer_token()
+    names = FILES[:3] + [SCAN]
+    ref_settings = Settings.from_mapping({"INSTANCE_DIR": str(tmp_path / "ref")})
+    expected = {n: extract_document(SAMPLES / n, kind="binder" if n == SCAN else "protocol",
+                                    content_type="pdf", settings=ref_settings) for n in names}
+    uploaded: dict[int, str] = {}
+    try:
+        svc.serve("--no-worker")
+        svc.start("worker", "worker", "--no-relay", "-c", "2")
+        beats = _slots(svc, 2)
+        status = svc.run("worker-status").stdout
+        assert status.count(": idle, beat") == 2, status
+        # GIVEN both idle slots killed as the OOM killer would
+        idle = {read_beat(b).pid for b in beats}  # type: ignore[union-attr]
+        for pid in idle:
+            _kill_pid(pid)
+        _fresh(beats, idle)
+        subs = [http("POST", f"{svc.url}/api/v1/submissions", token)[1]["id"] for _ in range(7)]
+        # AND then the slot busy with a scanned protocol killed mid-task
+        code, doc = svc.upload(token, subs[0], SAMPLES / SCAN, kind="binder")
+        assert code == 202, doc
+        uploaded[doc["id"]] = SCAN
+        deadline, busy = time.monotonic() + 60, None
+        while busy is None and time.monotonic() < deadline:
+            busy = next((b for b in map(read_beat, beats) if b and b.document_id == doc["id"]), None)
+            time.sleep(0.05)
+        assert busy is not None, "no slot took the scanned protocol"
+        _kill_pid(busy.pid)
+        killed_at = time.monotonic()
+        # WHEN new files are uploaded
+        for i, name in enumerate(FILES[:3] * 2):
+            code, doc = svc.upload(token, subs[1 + i], SAMPLES / name)
+            assert code == 202, doc
+            uploaded[doc["id"]] = name
+        final = svc.wait_final(token, list(uploaded), 90)
+        took = time.monotonic() - killed_at
+        log = (svc.instance / "worker.log").read_text(errors="replace")
+    finally:
+        svc.stop()
+    # THEN every document ends done, as in a clean run, long before a lease would have ended
+    assert sorted(final) == sorted(uploaded), log[-3000:]
+    assert {b["status"] for b in final.values()} == {"done"}, [b.get("error") for b in final.values()]
+    for doc_id, body in final.items():
+        got, want = dict(body["result"]), dict(expected[uploaded[doc_id]])
+        got.pop("parser", None), want.pop("parser", None)
+        assert got == want, f"document {doc_id} ({uploaded[doc_id]}) differs"
+    assert took < 90
+    assert "(killed by SIGKILL), holding document" in log
+
+
+def test_a_redis_restarted_empty_loses_no_work(
+        tmp_path: Path, redis_server: RedisServer) -> None:
+    extra = {"SECOR_REDIS_URL": redis_server.url}  # the default 200 s lease
+    svc = Service(tmp_path / "inst", service_env(tmp_path / "inst", **extra))
+    svc.instance.mkdir()
+    svc.run("db", "upgrade")
+    token = svc.employer_token()
+    uploaded: list[int] = []
+    try:
+        svc.serve("--no-worker")
+        subs = [http("POST", f"{svc.url}/api/v1/submissions", token)[1]["id"] for _ in range(20)]
+
+        def upload(first: int) -> None:
+            for i in range(first, first + 50):
+                code, doc = svc.upload(token, subs[i // 5], SAMPLES / FILES[i % 5])
+                assert code == 202, doc
+                uploaded.append(doc["id"])
+
+        # GIVEN 50 uploads sent to Redis with no worker yet to take them
+        upload(0)
+        time.sleep(1.5)  # the relay has sent them all
+        # WHEN Redis restarts empty in the middle of the uploads (their messages are gone)
+        redis_server.stop()
+        redis_server.start()
+        back = time.monotonic()
+        upload(50)
+        svc.start("worker", "worker", "--no-relay", "-c", "2")
+        final = svc.wait_final(token, uploaded, 60)
+        took = time.monotonic() - back
+        log = (svc.instance / "web.log").read_text(errors="replace")
+    finally:
+        svc.stop()
+    # THEN all 100 are done within 60 s of Redis coming back, not after a 200 s lease
+    assert len(uploaded) == 100
+    assert len(final) == 100, f"{100 - len(final)} not finished within 60 s"
+    assert {b["status"] for b in final.values()} == {"done"}
+    assert took < 60
+    assert "the broker restarted and lost its messages" in log

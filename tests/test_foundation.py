@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from review.db import dispose_engines, session_scope
 from review.models import User
-from tests.conftest import ROOT, Account, bearer, make_app, secor_cmd
+from tests.conftest import ROOT, Account, bearer, free_port, make_app, secor_cmd
 
 
 def test_healthz_reports_each_part_and_200_when_all_are_usable(client) -> None:  # type: ignore[no-untyped-def]
@@ -167,3 +168,28 @@ def test_docker_compose_file_parses_and_names_the_scale_out_services() -> None:
         res = subprocess.run([tool, "-f", str(compose), "config", "-q"], capture_output=True,
                              text=True, timeout=60)
         assert res.returncode == 0, res.stderr
+
+
+def test_healthz_reports_a_broker_the_worker_could_not_use(tmp_path: Path) -> None:
+    # A fresh process where kombu's Redis transport cannot load (as when `packaging` was
+    # missing from an install): the broker is reported unusable, not ok.
+    script = (
+        "import sys; sys.modules['packaging'] = None\n"
+        "from tests.conftest import make_app\n"
+        "from pathlib import Path\n"
+        f"app = make_app(Path({str(tmp_path)!r}), REDIS_URL='redis://127.0.0.1:9/0')\n"
+        "res = app.test_client().get('/healthz')\n"
+        "print(res.status_code, res.json['broker'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("503 ") and "'ok': False" in out.stdout
+    assert "ModuleNotFoundError" in out.stdout
+
+
+def test_healthz_reports_a_redis_that_does_not_answer(tmp_path: Path) -> None:
+    app = make_app(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    res = app.test_client().get("/healthz")
+    assert res.status_code == 503 and res.json["broker"]["ok"] is False
+    dispose_engines()

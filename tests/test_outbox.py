@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from ingest.models import Document, DocumentStatus, OutboxEntry
-from ingest.outbox import drain
+from ingest.outbox import Relay, drain, resend_now
 from ingest.pipeline import accept_upload
 from tests.test_intake import PDF
 
@@ -85,3 +85,40 @@ def test_a_row_sent_too_often_fails_its_document_as_worker_lost(app: Flask) -> N
         docs = [session.get(Document, i) for i in ids]
         assert [(d.status, d.error_code) for d in docs] == [(DocumentStatus.FAILED, "worker_lost")] * 2
         assert session.scalars(select(OutboxEntry)).all() == []
+
+
+def test_work_held_by_a_lost_worker_is_due_at_once(app: Flask) -> None:
+    ids = _accept(app, 3)
+    settings, factory = app.extensions["secor_settings"], app.extensions["secor_sessions"]
+    sent: list[int] = []
+    assert drain(factory, lambda task, doc: sent.append(doc), settings) == 3
+    # The supervisor saw the slot holding ids[1] die: that one (only) is sent again now.
+    assert resend_now(factory, [ids[1]]) == 1
+    assert drain(factory, lambda task, doc: sent.append(doc), settings) == 1
+    assert sent == ids + [ids[1]]
+    assert _rows(app)[ids[1]].sends == 2
+
+
+def test_a_broker_restarted_empty_gets_unstarted_work_again(app: Flask) -> None:
+    ids = _accept(app, 3)
+    settings, factory = app.extensions["secor_settings"], app.extensions["secor_sessions"]
+    sent: list[int] = []
+    epochs = iter(["run-a", None, "run-b", "run-b"])
+    relay = Relay(factory, lambda task, doc: sent.append(doc), settings, epoch=lambda: next(epochs))
+    assert drain(factory, relay.send, settings) == 3
+    with factory() as session:  # ids[0] was started by a worker before the broker went away
+        session.get(Document, ids[0]).status = DocumentStatus.PROCESSING
+        session.commit()
+    for _ in range(2):  # first look, then the broker is down: nothing is re-sent
+        relay.epoch_checked = 0.0
+        relay.watch_broker()
+        assert drain(factory, relay.send, settings) == 0
+    relay.epoch_checked = 0.0
+    relay.watch_broker()  # back with another run id: its messages are gone
+    assert drain(factory, relay.send, settings) == 2
+    assert sent == ids + ids[1:]
+    rows = _rows(app)
+    assert [rows[i].sends for i in ids] == [1, 1, 1]  # a broker's loss is not a worker's attempt
+    relay.epoch_checked = 0.0
+    relay.watch_broker()  # the same run id again: nothing more
+    assert drain(factory, relay.send, settings) == 0

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -145,9 +147,10 @@ def _port_free(host: str, port: int) -> bool:
 
 def _start_relay(app: Flask) -> Any:
     from ingest.outbox import Relay
-    from web.celery import send_task
+    from web.celery import broker_epoch, send_task
 
-    relay = Relay(app.extensions["secor_sessions"], send_task(app), _settings(app))
+    relay = Relay(app.extensions["secor_sessions"], send_task(app), _settings(app),
+                  epoch=broker_epoch(_settings(app)))
     relay.start()
     return relay
 
@@ -206,20 +209,92 @@ def serve(host: str, port: int, no_worker: bool, workers: int, threads: int) -> 
                 proc.kill()
 
 
-@cli.command(help="Run a Celery worker (and, unless --no-relay, an outbox relay).")
-@click.option("--concurrency", "-c", default=None, type=int, help="Worker processes (default: cores).")
+@cli.command(help="Run the worker: supervised slots (and, unless --no-relay, an outbox relay).")
+@click.option("--concurrency", "-c", default=None, type=int, help="Slots (default: cores).")
 @click.option("--no-relay", is_flag=True, help="Do not drain the outbox from this process.")
 @click.option("--loglevel", default="INFO")
 def worker(concurrency: int | None, no_relay: bool, loglevel: str) -> None:
+    import logging
+
+    from ingest.outbox import resend_now
+    from ingest.supervisor import Supervisor
+
+    logging.basicConfig(level=loglevel.upper(),
+                        format="[%(asctime)s: %(levelname)s/supervisor] %(message)s")
     app = _app()
-    if not no_relay:
-        _start_relay(app)
-    argv = ["worker", f"--loglevel={loglevel}", "--pool=prefork",
-            f"--hostname=secor-{os.getpid()}@{socket.gethostname()}", "--without-gossip",
-            "--without-mingle"]
-    if concurrency:
-        argv.append(f"--concurrency={concurrency}")
-    app.extensions["celery"].worker_main(argv)
+    settings = _settings(app)
+    relay = None if no_relay else _start_relay(app)
+    factory = app.extensions["secor_sessions"]
+
+    def lost(document_ids: list[int]) -> None:
+        resend_now(factory, document_ids)
+        if relay is not None:
+            relay.wake.set()
+
+    def slot_command(number: int, beat_file: Path) -> list[str]:
+        return [sys.executable, "-m", "web", "worker-slot", "--beat-file", str(beat_file),
+                "--loglevel", loglevel]
+
+    # Each slot's heartbeat file, where an operator (and the fault tests) can see what it does.
+    state = settings.instance_dir / "workers" / f"{socket.gethostname()}-{os.getpid()}"
+    supervisor = Supervisor(slot_command, concurrency or os.cpu_count() or 1, state,
+                            settings.task_hard_limit, lost)
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"worker: {len(supervisor.slots)} supervised slots "
+               f"(relay: {'no' if no_relay else 'yes'})")
+    try:
+        supervisor.run(lambda: stopping)
+    finally:
+        if relay is not None:
+            relay.stop()
+        shutil.rmtree(state, ignore_errors=True)
+
+
+@cli.command("worker-status", help="Show this machine's worker slots; exit 1 if one is stale.")
+def worker_status() -> None:
+    import time
+
+    from ingest.heartbeat import read_beat
+    from ingest.settings import Settings
+    from ingest.supervisor import STALE_AFTER
+
+    folder = Settings.from_env().instance_dir / "workers"
+    stale, seen = 0, 0
+    for sup_dir in sorted(folder.glob(f"{socket.gethostname()}-*")):
+        if not Path(f"/proc/{sup_dir.name.rsplit('-', 1)[1]}").exists():
+            continue  # a supervisor that is gone (its folder was left by a SIGKILL)
+        for beat_file in sorted(sup_dir.glob("slot-*.json")):
+            beat, seen = read_beat(beat_file), seen + 1
+            age = None if beat is None else time.monotonic() - beat.beat
+            if age is None or (beat is not None and beat.busy_since is None and age > STALE_AFTER):
+                stale += 1
+            state = "starting" if beat is None else (
+                f"busy with document {beat.document_id}" if beat.busy_since else "idle")
+            click.echo(f"{sup_dir.name} {beat_file.stem}: {state}"
+                       + (f", beat {age:.1f} s ago (pid {beat.pid})" if beat and age is not None else ""))
+    if not seen or stale:
+        raise click.ClickException("no worker slots are running here" if not seen
+                                   else f"{stale} slot(s) are not beating")
+
+
+@cli.command("worker-slot", hidden=True, help="One supervised slot (started by `secor worker`).")
+@click.option("--beat-file", required=True, type=click.Path())
+@click.option("--loglevel", default="INFO")
+def worker_slot(beat_file: str, loglevel: str) -> None:
+    from ingest.slot import run_slot
+    from web.celery import instance_queue
+
+    app = _app()
+    _identity, queue = instance_queue(app)
+    run_slot(app.extensions["celery"], Path(beat_file), queue, _settings(app).task_soft_limit,
+             loglevel)
 
 
 @cli.command(help="Drain the outbox into the broker (when no `serve` or `worker` does it).")
@@ -232,6 +307,37 @@ def relay() -> None:
             time.sleep(1)
     except KeyboardInterrupt:
         thread.stop()
+
+
+# --- backup ---------------------------------------------------------------------------------
+
+@cli.command("backup", help="Snapshot the database and the file store into DIR (while serving).")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_cmd(directory: str) -> None:
+    from ingest.backup import BackupError, backup
+    from ingest.settings import Settings
+
+    try:
+        done = backup(Settings.from_env(), Path(directory))
+    except BackupError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"backed up the {done.database} database and {done.files} files "
+               f"({done.bytes / 2**20:.1f} MiB) into {directory}; manifest.json lists their hashes")
+
+
+@cli.command("restore", help="Restore a backup from DIR onto a fresh instance, checking hashes.")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True))
+def restore_cmd(directory: str) -> None:
+    from ingest.backup import BackupError, restore
+    from ingest.settings import Settings
+    from web.migrate import upgrade
+
+    try:
+        done = restore(Settings.from_env(), Path(directory), migrate=upgrade)
+    except BackupError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"restored the {done.database} database and {done.files} files; every hash "
+               "matches")
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from web.extensions import db, settings, store
+from web.celery import broker_usable
+from web.extensions import db, store
 
 bp = Blueprint("health", __name__)
 
@@ -20,29 +21,9 @@ def _database() -> dict[str, Any]:
         return {"ok": False, "error": type(e).__name__}
 
 
-def _broker() -> dict[str, Any]:
-    s = settings()
-    if s.redis_url:
-        try:
-            import redis
-
-            redis.Redis.from_url(s.redis_url, socket_connect_timeout=1, socket_timeout=1).ping()
-            return {"ok": True, "transport": "redis"}
-        except Exception as e:
-            return {"ok": False, "transport": "redis", "error": type(e).__name__}
-    folder = s.broker_dir / "in"
-    return {"ok": folder.is_dir() and _writable(folder), "transport": "filesystem"}
-
-
-def _writable(folder: Any) -> bool:
-    import os
-
-    return os.access(folder, os.W_OK)
-
-
 @bp.get("/healthz")
 def healthz() -> Any:
-    checks = {"database": _database(), "broker": _broker(),
+    checks = {"database": _database(), "broker": broker_usable(current_app),
               "storage": {"ok": store().usable()}}
     ok = all(c["ok"] for c in checks.values())
     current_app.logger.debug("health %s", checks)
