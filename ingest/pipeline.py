@@ -19,6 +19,7 @@ from ingest.probe import Probe, probe
 from ingest.settings import KIND_TYPES, KINDS, Settings
 from ingest.sniff import Sniffed, extension_type, sniff
 from ingest.storage import FileStore, Received
+from review.inputs import printable_filename
 
 _DOCUMENTS = cast(Table, Document.__table__)
 _OUTBOX = cast(Table, OutboxEntry.__table__)
@@ -123,7 +124,7 @@ def _insert(session: Session, doc: Document) -> Document:
 def _document(received: Received, checked: Checked, key: str, submission_id: int | None,
               kind: str, filename: str, revision: int) -> Document:
     return Document(
-        submission_id=submission_id, kind=kind, filename=Path(filename).name[:255] or "upload",
+        submission_id=submission_id, kind=kind, filename=printable_filename(filename),
         content_type=checked.sniffed.kind, sha256=received.sha256, size=received.size,
         storage_key=key, pages_total=checked.probe.pages, revision=revision,
     )

@@ -93,7 +93,13 @@ def probe_image(path: Path, settings: Settings) -> Probe:
             img.verify()
     except IngestError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+    except Image.DecompressionBombError as e:  # Pillow's own pixel-bomb guard
+        raise IngestError(ErrorCode.UNSAFE, "The image has too many pixels to process safely.") from e
+    except ValueError as e:
+        if "Decompressed" in str(e):  # a PNG text or profile chunk that inflates without end
+            raise IngestError(ErrorCode.UNSAFE, "The image would inflate to an unsafe size.") from e
+        raise IngestError(ErrorCode.CORRUPT, "The image is damaged.") from e
+    except (OSError, SyntaxError) as e:
         raise IngestError(ErrorCode.CORRUPT, "The image is damaged.") from e
     return Probe(width=width, height=height)
 

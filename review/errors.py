@@ -11,6 +11,8 @@ class ReviewErrorCode(enum.StrEnum):
     NOT_FOUND = "not_found"
     CLAIMED = "claimed"
     WRONG_STATE = "wrong_state"
+    FORBIDDEN = "forbidden"
+    BAD_REQUEST = "bad_request"
 
 
 _STATUS = {
@@ -19,6 +21,8 @@ _STATUS = {
     ReviewErrorCode.NOT_FOUND: 404,
     ReviewErrorCode.CLAIMED: 409,
     ReviewErrorCode.WRONG_STATE: 409,
+    ReviewErrorCode.FORBIDDEN: 403,
+    ReviewErrorCode.BAD_REQUEST: 400,
 }
 
 

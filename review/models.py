@@ -41,6 +41,11 @@ class SubmissionStatus(enum.StrEnum):
     REVISION_REQUESTED = "revision_requested"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    RETURNED = "returned"  # an outdated or unrecognised form, returned without a review
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
 
 
 class Company(Base):
@@ -78,8 +83,23 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
+
+
+class LoginSession(Base):
+    """A signed-in browser: the cookie holds a random key, the table its hash, so signing
+    out, a password change or disabling the user ends it on the server (the cookie alone
+    is worth nothing afterwards)."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Submission(Base):
@@ -156,6 +176,24 @@ class Correction(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     user: Mapped[User] = relationship()
+
+
+class SubmissionEvent(Base):
+    """Append-only trail of a submission's state changes: who, when, from, to, why."""
+
+    __tablename__ = "submission_events"
+    __table_args__ = (Index("ix_submission_events_submission", "submission_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User | None] = relationship()
 
 
 class ReviewNote(Base):

@@ -7,19 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Session
 
 from review.answers import ExtractedAnswer
 from review.errors import ReviewError, ReviewErrorCode
 from review.flags import Circumstances
-from review.models import Answer, Submission, SubmissionStatus, utcnow
+from review.lifecycle import LEASE, RULES, Action, record, require
+from review.models import Answer, Role, Submission, SubmissionStatus, utcnow
 from review.outcome import evaluate
 from review.protocol import ProtocolVersion
 
 REVIEW_DAYS = 21  # the program allows two to four weeks for the quality assurance review
-LEASE = dt.timedelta(minutes=30)
-OPEN = (SubmissionStatus.PENDING_REVIEW, SubmissionStatus.IN_REVIEW)
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,14 @@ def apply_outcome(sub: Submission, outcome: dict[str, Any]) -> None:
 
 
 def hand_in(session: Session, sub: Submission, reading: Reading | None = None,
-            low_confidence: float = 0.8) -> Submission:
+            low_confidence: float = 0.8, user_id: int | None = None) -> Submission:
     """Move a draft (or a revised submission) into the queue, with its score and flags."""
+    if sub.status not in RULES[Action.HAND_IN].states:
+        raise ReviewError(ReviewErrorCode.WRONG_STATE,
+                          f"The submission is {SubmissionStatus(sub.status).label}; it cannot "
+                          "be handed in now.")
     now = utcnow()
+    before = sub.status
     sub.status = SubmissionStatus.PENDING_REVIEW
     sub.submitted_at = now
     if sub.due_at is None:
@@ -76,6 +81,7 @@ def hand_in(session: Session, sub: Submission, reading: Reading | None = None,
                                     reading.circumstances, low_confidence))
         sub.score = {**(sub.score or {}), "summary": reading.summary,
                      "circumstances": _circ_json(reading.circumstances), "previous": carried}
+    record(session, sub, Action.HAND_IN, user_id, before)
     session.flush()
     return sub
 
@@ -84,18 +90,24 @@ def _circ_json(c: Circumstances) -> dict[str, str | None]:
     return {k: (v.isoformat() if v else None) for k, v in c.__dict__.items()}
 
 
-def claim(session: Session, submission_id: int, reviewer_id: int, now: dt.datetime | None = None) -> Submission:
+def claim(session: Session, submission_id: int, reviewer_id: int, now: dt.datetime | None = None,
+          role: str = Role.REVIEWER) -> Submission:
     """Take a submission for review. One atomic UPDATE decides: two reviewers never both win.
 
-    A claim is a lease: once it expires another reviewer may take the submission over.
+    A claim is a lease: once it expires another reviewer may take the submission over; staff
+    may take it over at any time.
     """
+    if role not in RULES[Action.CLAIM].roles:
+        raise ReviewError(ReviewErrorCode.FORBIDDEN, "Your role may not do this.")
     now = now or utcnow()
+    takeover: Any = (sa_true() if role == Role.STAFF else
+                     (Submission.claim_expires_at < now) | (Submission.claimed_by_id == reviewer_id))
+    before = session.scalar(select(Submission.status).where(Submission.id == submission_id))
     res = session.execute(
         update(Submission)
         .where(Submission.id == submission_id,
                (Submission.status == SubmissionStatus.PENDING_REVIEW)
-               | ((Submission.status == SubmissionStatus.IN_REVIEW)
-                  & ((Submission.claim_expires_at < now) | (Submission.claimed_by_id == reviewer_id))))
+               | ((Submission.status == SubmissionStatus.IN_REVIEW) & takeover))
         .values(status=SubmissionStatus.IN_REVIEW, claimed_by_id=reviewer_id,
                 claim_expires_at=now + LEASE)
         .execution_options(synchronize_session=False))
@@ -108,11 +120,14 @@ def claim(session: Session, submission_id: int, reviewer_id: int, now: dt.dateti
         if sub.status == SubmissionStatus.IN_REVIEW:
             raise ReviewError(ReviewErrorCode.CLAIMED, "Another reviewer holds this submission.")
         raise ReviewError(ReviewErrorCode.WRONG_STATE,
-                          f"The submission is {sub.status.replace('_', ' ')}; it cannot be claimed.")
+                          f"The submission is {SubmissionStatus(sub.status).label}; it cannot be "
+                          "claimed now.")
+    record(session, sub, Action.CLAIM, reviewer_id, before or sub.status)
+    session.commit()
     return sub
 
 
-def claim_next(session: Session, reviewer_id: int) -> Submission | None:
+def claim_next(session: Session, reviewer_id: int, role: str = Role.REVIEWER) -> Submission | None:
     """The oldest-due submission nobody holds, claimed for this reviewer."""
     now = utcnow()
     candidates = session.scalars(
@@ -122,25 +137,31 @@ def claim_next(session: Session, reviewer_id: int) -> Submission | None:
         .order_by(Submission.due_at, Submission.id).limit(20)).all()
     for sid in candidates:
         try:
-            return claim(session, sid, reviewer_id, now)
+            return claim(session, sid, reviewer_id, now, role)
         except ReviewError:
             continue
     return None
 
 
-def release(session: Session, sub: Submission) -> None:
+def release(session: Session, sub: Submission, user_id: int, role: str) -> None:
+    """The holder (or staff) puts a submission in review back in the queue."""
+    require(session, sub, Action.RELEASE, user_id, role)
+    previous = sub.status
     sub.status = SubmissionStatus.PENDING_REVIEW
     sub.claimed_by_id = None
     sub.claim_expires_at = None
+    record(session, sub, Action.RELEASE, user_id, previous)
 
 
-def reassign(session: Session, sub: Submission, reviewer_id: int) -> None:
+def reassign(session: Session, sub: Submission, reviewer_id: int, staff_id: int,
+             role: str = Role.STAFF) -> None:
     """Staff hand a submission to another reviewer."""
-    if sub.status not in OPEN:
-        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Only submissions in the queue can be reassigned.")
+    require(session, sub, Action.REASSIGN, staff_id, role)
+    previous = sub.status
     sub.status = SubmissionStatus.IN_REVIEW
     sub.claimed_by_id = reviewer_id
     sub.claim_expires_at = utcnow() + LEASE
+    record(session, sub, Action.REASSIGN, staff_id, previous, f"to user {reviewer_id}")
 
 
 @dataclass(frozen=True)
@@ -159,7 +180,9 @@ def _filtered(f: QueueFilter):  # type: ignore[no-untyped-def]
     if f.passed is not None:
         query = query.where(Submission.passed.is_(f.passed))
     if f.flag:
-        query = query.where(Submission.flag_codes.contains(f.flag))
+        # codes are stored space-separated: match the whole code, never a part of another
+        query = query.where((literal(" ") + Submission.flag_codes + literal(" "))
+                            .contains(f" {f.flag} ", autoescape=True))
     if f.version:
         query = query.where(Submission.protocol_version == f.version)
     if f.reviewer_id:

@@ -84,8 +84,13 @@ class Service:
             self.kill(name, signal.SIGTERM)
 
     def employer_token(self, company: str = "Acme Drilling Ltd.") -> str:
-        email = f"emp-{uuid.uuid4().hex[:6]}@example.com"
-        self.run("user", "create", email, "--role", "employer", "--company", company,
+        return self.token("employer", company)
+
+    def token(self, role: str, company: str | None = None) -> str:
+        """A new user of ``role`` and an API token of theirs (reviewers see whole results)."""
+        email = f"{role}-{uuid.uuid4().hex[:6]}@example.com"
+        self.run("user", "create", email, "--role", role,
+                 *(["--company", company] if company else []),
                  "--password-stdin", stdin="a-long-password\n")
         return self.run("token", "create", email).stdout.strip().splitlines()[-1]
 

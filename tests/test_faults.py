@@ -45,6 +45,7 @@ def test_hundred_uploads_through_worker_kills_and_a_redis_outage(
     svc.instance.mkdir()
     svc.run("db", "upgrade")
     token = svc.employer_token()
+    reader = svc.token("reviewer")  # employers see no answers; a reviewer compares results
     expected = _reference(tmp_path)
     uploaded: dict[int, str] = {}
     try:
@@ -71,7 +72,7 @@ def test_hundred_uploads_through_worker_kills_and_a_redis_outage(
         time.sleep(2)
         redis_server.start()
         # THEN every one of the 100 ends done, each with the result of a clean run
-        final = svc.wait_final(token, list(uploaded), 240)
+        final = svc.wait_final(reader, list(uploaded), 240)
     finally:
         svc.stop()
     assert len(uploaded) == 100
@@ -137,6 +138,7 @@ def test_killed_idle_and_busy_slots_are_replaced_and_nothing_stalls(
     svc.instance.mkdir()
     svc.run("db", "upgrade")
     token = svc.employer_token()
+    reader = svc.token("reviewer")  # employers see no answers; a reviewer compares results
     names = FILES[:3] + [SCAN]
     ref_settings = Settings.from_mapping({"INSTANCE_DIR": str(tmp_path / "ref")})
     expected = {n: extract_document(SAMPLES / n, kind="binder" if n == SCAN else "protocol",
@@ -170,7 +172,7 @@ def test_killed_idle_and_busy_slots_are_replaced_and_nothing_stalls(
             code, doc = svc.upload(token, subs[1 + i], SAMPLES / name)
             assert code == 202, doc
             uploaded[doc["id"]] = name
-        final = svc.wait_final(token, list(uploaded), 90)
+        final = svc.wait_final(reader, list(uploaded), 90)
         took = time.monotonic() - killed_at
         log = (svc.instance / "worker.log").read_text(errors="replace")
     finally:
@@ -193,6 +195,7 @@ def test_a_redis_restarted_empty_loses_no_work(
     svc.instance.mkdir()
     svc.run("db", "upgrade")
     token = svc.employer_token()
+    reader = svc.token("reviewer")  # employers see no answers; a reviewer compares results
     uploaded: list[int] = []
     try:
         svc.serve("--no-worker")
@@ -213,7 +216,7 @@ def test_a_redis_restarted_empty_loses_no_work(
         back = time.monotonic()
         upload(50)
         svc.start("worker", "worker", "--no-relay", "-c", "2")
-        final = svc.wait_final(token, uploaded, 60)
+        final = svc.wait_final(reader, uploaded, 60)
         took = time.monotonic() - back
         log = (svc.instance / "web.log").read_text(errors="replace")
     finally:

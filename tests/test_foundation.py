@@ -94,7 +94,7 @@ def test_user_input_is_escaped_in_pages(app: Flask, staff_client) -> None:  # ty
     from review.accounts import create_user
 
     with session_scope(app.extensions["secor_settings"].database_url) as s:
-        create_user(s, "x@example.com", "password123", "employer", "<script>alert(1)</script>")
+        create_user(s, "x@example.com", "a long enough passphrase", "employer", "<script>alert(1)</script>")
     page = staff_client.get("/staff/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -114,13 +114,13 @@ def test_cli_creates_users_and_tokens_that_work(tmp_path: Path) -> None:
     for command in ("serve", "worker", "db", "user", "token", "extract", "protocol", "demo"):
         assert f"  {command} " in help_text, command
     made = _run(env, "user", "create", "Jo@Example.com", "--role", "employer", "--company",
-                "Jo's Welding", "--password-stdin", stdin="s3cret-pass\n")
+                "Jo's Welding", "--password-stdin", stdin="s3cret-passphrase\n")
     assert made.returncode == 0, made.stderr
     dup = _run(env, "user", "create", "jo@example.com", "--role", "staff", "--password-stdin",
-               stdin="s3cret-pass\n")
+               stdin="s3cret-passphrase\n")
     assert dup.returncode != 0 and "already exists" in dup.stderr
     no_company = _run(env, "user", "create", "k@example.com", "--role", "employer",
-                      "--password-stdin", stdin="s3cret-pass\n")
+                      "--password-stdin", stdin="s3cret-passphrase\n")
     assert no_company.returncode != 0 and "--company" in no_company.stderr
     token = _run(env, "token", "create", "jo@example.com").stdout.strip().splitlines()[-1]
     app = make_app(tmp_path / "x", DATABASE_URL=f"sqlite:///{tmp_path / 'inst' / 'secor.db'}")
@@ -129,7 +129,7 @@ def test_cli_creates_users_and_tokens_that_work(tmp_path: Path) -> None:
                              "role": "employer", "company": "Jo's Welding"}
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         stored = s.scalar(select(User).where(User.email == "jo@example.com"))
-        assert stored is not None and "s3cret-pass" not in stored.password_hash
+        assert stored is not None and "s3cret-passphrase" not in stored.password_hash
     dispose_engines()
 
 
@@ -174,7 +174,7 @@ def test_healthz_reports_a_broker_the_worker_could_not_use(tmp_path: Path) -> No
     # A fresh process where kombu's Redis transport cannot load (as when `packaging` was
     # missing from an install): the broker is reported unusable, not ok.
     script = (
-        "import sys; sys.modules['packaging'] = None\n"
+        "import sys; sys.modules['kombu.transport.redis'] = None\n"
         "from tests.conftest import make_app\n"
         "from pathlib import Path\n"
         f"app = make_app(Path({str(tmp_path)!r}), REDIS_URL='redis://127.0.0.1:9/0')\n"

@@ -122,3 +122,21 @@ def test_a_broker_restarted_empty_gets_unstarted_work_again(app: Flask) -> None:
     relay.epoch_checked = 0.0
     relay.watch_broker()  # the same run id again: nothing more
     assert drain(factory, relay.send, settings) == 0
+
+
+def test_a_task_of_another_instance_is_left_alone(app: Flask) -> None:
+    from ingest.identity import instance_id, queue_name
+    from ingest.process import process_document
+
+    (doc_id,) = _accept(app, 1)
+    factory, settings = app.extensions["secor_sessions"], app.extensions["secor_settings"]
+    with factory() as session:
+        mine = instance_id(session)
+    assert queue_name(mine) == f"secor.{mine}"
+    # A worker attached to this database gets a task sent by another deployment: untouched.
+    assert process_document(factory, settings, doc_id, instance="another-deployment") == "foreign"
+    with factory() as session:
+        doc = session.get(Document, doc_id)
+        assert doc.status == DocumentStatus.RECEIVED and doc.attempts == 0
+    assert doc_id in _rows(app)  # still owed to its own instance's workers
+    assert process_document(factory, settings, doc_id, instance=mine) == "done"

@@ -96,7 +96,7 @@ def test_staff_return_outdated_forms_without_review(app: Flask, client, accounts
     res = client.post(f"/api/v1/submissions/{current}/return", headers=bearer(staff))
     assert res.status_code == 409  # the current form is reviewed, not returned
     res = client.post(f"/api/v1/submissions/{old}/return", headers=bearer(staff))
-    assert res.get_json()["status"] == "rejected"
+    assert res.get_json()["status"] == "returned"
     seen = client.get(f"/api/v1/submissions/{old}", headers=bearer(emp)).get_json()
     assert "returned without a quality review" in seen["decision_reason"]
     assert "2019" in seen["decision_reason"] and "SECOR-AP-2025" in seen["decision_reason"]

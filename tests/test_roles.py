@@ -46,6 +46,7 @@ ACCESS: dict[str, set[str]] = {
     "review_pages.decision": {R, S},
     "review_pages.crop": {R, S},
     "review_pages.return_one": {S},
+    "review_pages.reopen_one": {S},
     "review_api.queue": {R, S},
     "review_api.take_next": {R, S},
     "review_api.claim_one": {R, S},
@@ -54,6 +55,7 @@ ACCESS: dict[str, set[str]] = {
     "review_api.note": {R, S},
     "review_api.decision": {R, S},
     "review_api.return_one": {S},
+    "review_api.reopen_one": {S},
     "openapi.spec": EVERYONE,
     "staff.returns": {S},
     "staff.registrations": {S},
@@ -71,6 +73,8 @@ ACCESS: dict[str, set[str]] = {
     "staff.reassign": {S},
     "staff.overview": {S},
     "staff.users": {S},
+    "staff.user_action": {S},
+    "auth.change_password": SIGNED_IN,
 }
 
 
@@ -98,7 +102,8 @@ def _objects(app: Flask, accounts: dict[str, Account]) -> dict[str, dict[str, in
             session.add(reg)
             session.flush()
             out[who] = {"submission_id": sub.id, "document_id": doc.id, "filename": "app.css",
-                        "question": "1.1", "reg_id": reg.id, "n": 1, "action": "approve"}
+                        "question": "1.1", "reg_id": reg.id, "n": 1, "action": "approve",
+                        "user_id": user.id}
     return out
 
 

@@ -35,6 +35,9 @@ class SecorRequest(Request):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.request_class = SecorRequest
+    from web.converters import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     app.config.from_mapping(
         INSTANCE_DIR=os.path.abspath("instance"),
         MAX_UPLOAD_MB=4.0,
@@ -67,11 +70,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if session is not None:
             session.close()
 
-    from web import auth, errors, extensions
+    from web import auth, errors, extensions, headers
     from web.celery import celery_init_app
 
     extensions.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     celery_init_app(app, settings)
 
     from web import api, health, openapi, pages, registration, review_api, review_pages, staff

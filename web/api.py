@@ -17,7 +17,7 @@ from ingest.submission import (
     reading_for,
     ready_documents,
 )
-from review.models import Role, Submission, User
+from review.models import Role, Submission, SubmissionStatus, User
 from review.queue import hand_in
 from review.submissions import (
     Actor,
@@ -45,27 +45,36 @@ def actor() -> Actor:
     return Actor(user.id, user.role, user.company_id)
 
 
+#: States in which the employer may see the score: the review is over.
+SCORE_VISIBLE = (SubmissionStatus.ACCEPTED,)
+
+
 def submission_json(sub: Submission, detail: bool = False, viewer: Actor | None = None) -> dict[str, Any]:
+    """A submission as ``viewer`` may see it: employers get its state, the notes addressed to
+    them and the decision (with the score once accepted), never the reviewers' working data."""
+    role = viewer.role if viewer else Role.EMPLOYER
+    reviewing = role != Role.EMPLOYER
     body: dict[str, Any] = {
         "id": sub.id, "company": sub.company.name, "status": sub.status,
         "revision": sub.revision,
         "protocol": {"version": sub.protocol_version, "current": sub.protocol_current}
         if sub.protocol_version else None,
-        "percent": sub.percent, "passed": sub.passed,
         "submitted_at": sub.submitted_at.isoformat() + "Z" if sub.submitted_at else None,
         "due_at": sub.due_at.isoformat() + "Z" if sub.due_at else None,
+        "decision_reason": sub.decision_reason or None,
     }
     score = sub.score or {}
-    body.update(elements=score.get("elements", []), overall=score.get("overall"),
-                flags=sub.flags or [], decision_reason=sub.decision_reason or None,
-                claimed_by=sub.claimed_by_id)
+    if reviewing or sub.status in SCORE_VISIBLE:
+        body.update(percent=sub.percent, passed=sub.passed, elements=score.get("elements", []),
+                    overall=score.get("overall"))
+    if reviewing:
+        body.update(flags=sub.flags or [], claimed_by=sub.claimed_by_id)
     if detail:
         body["documents"] = [document_status(d) for d in documents_of(db(), sub.id)]
-        role = viewer.role if viewer else Role.EMPLOYER
         body["notes"] = [{"id": n.id, "kind": n.kind, "text": n.text,
                           "at": n.created_at.isoformat() + "Z"}
                          for n in visible_notes(db(), sub, role)]
-        if role != Role.EMPLOYER:
+        if reviewing:
             body["answers"] = [answer_json(a) for a in answers_of(db(), sub)]
             body["corrections"] = [{"question": c.old_value.get("question"), "user": c.user.email,
                                     "at": c.at.isoformat() + "Z", "old": c.old_value,
@@ -104,17 +113,17 @@ def list_submissions() -> Any:
     query = visible(actor())
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.scalars(query.order_by(Submission.id.desc()).limit(200)).all()
-    return jsonify(items=[submission_json(s) for s in items], total=total)
+    return jsonify(items=[submission_json(s, viewer=actor()) for s in items], total=total)
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get("/submissions/<id:submission_id>")
 @api_roles(*ALL)
 def get_submission(submission_id: int) -> Any:
     return jsonify(submission_json(get_visible(db(), actor(), submission_id), detail=True,
                                    viewer=actor()))
 
 
-@bp.post("/submissions/<int:submission_id>/documents")
+@bp.post("/submissions/<id:submission_id>/documents")
 @api_roles(Role.EMPLOYER)
 def upload_document(submission_id: int) -> Any:
     session = db()
@@ -136,13 +145,17 @@ def upload_document(submission_id: int) -> Any:
     return jsonify(body), (202 if created else 200)
 
 
-@bp.get("/documents/<int:document_id>")
+@bp.get("/documents/<id:document_id>")
 @api_roles(*ALL)
 def get_document_status(document_id: int) -> Any:
-    return jsonify(document_status(get_document(db(), actor(), document_id), with_result=True))
+    body = document_status(get_document(db(), actor(), document_id), with_result=True)
+    if actor().role == Role.EMPLOYER and "result" in body:
+        # the employer learns which protocol was recognised, not how each answer was read
+        body["result"] = {"protocol": (body["result"] or {}).get("protocol")}
+    return jsonify(body)
 
 
-@bp.post("/submissions/<int:submission_id>/submit")
+@bp.post("/submissions/<id:submission_id>/submit")
 @api_roles(Role.EMPLOYER)
 def submit(submission_id: int) -> Any:
     session = db()
@@ -162,4 +175,4 @@ def hand_to_review(session: Any, sub: Submission) -> None:
     submitter = session.get(User, sub.created_by_id) if sub.created_by_id else None
     reading = reading_for(session, sub, docs, Catalogue.default(settings().instance_dir),
                           submitter.training_completed_on if submitter else None)
-    hand_in(session, sub, reading, settings().low_confidence)
+    hand_in(session, sub, reading, settings().low_confidence, actor().id)

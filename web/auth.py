@@ -22,19 +22,49 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, same_origin, validate_csrf
 from wtforms import EmailField, PasswordField, ValidationError
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from review.accounts import authenticate, principal_for_token
+from review.accounts import (
+    MAX_PASSWORD,
+    authenticate,
+    end_session,
+    principal_for_token,
+    set_password,
+    start_session,
+)
+from review.errors import ReviewError
+from review.models import User
 from web.errors import ApiError
-from web.extensions import CurrentUser, db
+from web.extensions import CurrentUser, db, limiter
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    confirm = PasswordField("New password again",
+                            validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")])
+
+
+def _account_key() -> str:
+    """Attempts on one account are counted together, from wherever they come."""
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response: Any) -> bool:
+    return response.status_code != 302  # a successful sign-in redirects; it costs nothing
+
+
+#: Failed sign-ins allowed, per account and per address; beyond them 429 with Retry-After.
+ACCOUNT_LIMIT = "5 per minute;20 per hour"
+ADDRESS_LIMIT = "30 per minute;200 per hour"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -45,22 +75,58 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(ACCOUNT_LIMIT, key_func=_account_key, methods=["POST"], deduct_when=_failed,
+               error_message="Too many failed sign-ins for this account; wait a minute and try again.")
+@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_failed,
+               error_message="Too many failed sign-ins from your address; wait a minute and try again.")
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(db(), form.email.data or "", form.password.data or "")
         if user is not None:
-            login_user(CurrentUser(user))
+            _sign_in(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("pages.home"))
         flash("The email or password is not right.", "error")
     return render_template("login.html", form=form)
 
 
+def _sign_in(user: User) -> None:
+    key = start_session(db(), user)
+    db().commit()
+    login_user(CurrentUser(user, key))
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    if current_user.is_authenticated:
+        end_session(db(), current_user.session_key)  # the old cookie is worth nothing now
+        db().commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> Any:
+    """Every signed-in user may change their password; all their other sessions and tokens end."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = db().get(User, current_user.id)
+        if user is None or authenticate(db(), user.email, form.current.data or "") is None:
+            flash("The current password is not right.", "error")
+        else:
+            try:
+                set_password(db(), user, form.new.data or "")
+                _sign_in(user)  # this browser stays signed in, with a new session
+                flash("Your password was changed; every other session and API token was "
+                      "ended.", "info")
+                return redirect(url_for("pages.home"))
+            except ReviewError as e:
+                db().rollback()
+                form.new.errors = [e.message]
+    return render_template("password.html", form=form)
 
 
 def page_roles(*roles: str) -> Callable[[F], F]:

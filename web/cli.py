@@ -91,22 +91,71 @@ def token() -> None:
     pass
 
 
-@token.command("create", help="Issue an API token for EMAIL; printed as the last line.")
-@click.argument("email")
-def token_create(email: str) -> None:
+def _user(session: Any, email: str) -> Any:
     from sqlalchemy import select
 
-    from review.accounts import create_token
     from review.models import User
 
-    app = _app()
-    with session_scope(_settings(app).database_url) as session:
-        found = session.scalar(select(User).where(User.email == email.strip().lower()))
-        if found is None:
-            raise click.ClickException(f"no user {email}")
-        value = create_token(session, found)
-    click.echo(f"token for {email} (send as 'Authorization: Bearer <token>'):")
+    found = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if found is None:
+        raise click.ClickException(f"no user {email}")
+    return found
+
+
+def _set_active(email: str, active: bool) -> None:
+    from review.accounts import set_active
+
+    with session_scope(_settings(_app()).database_url) as session:
+        set_active(session, _user(session, email), active)
+    click.echo(f"enabled {email}" if active else
+               f"disabled {email}; their sessions and tokens ended")
+
+
+@user.command("disable", help="Disable a user: every session and token ends; sign-in refused.")
+@click.argument("email")
+def user_disable(email: str) -> None:
+    _set_active(email, False)
+
+
+@user.command("enable", help="Enable a disabled user again.")
+@click.argument("email")
+def user_enable(email: str) -> None:
+    _set_active(email, True)
+
+
+@token.command("create", help="Issue an API token for EMAIL; printed as the last line.")
+@click.argument("email")
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 366),
+              help="Days until the token expires.")
+def token_create(email: str, days: int) -> None:
+    from review.accounts import create_token
+
+    with session_scope(_settings(_app()).database_url) as session:
+        value = create_token(session, _user(session, email), days)
+    click.echo(f"token for {email}, valid {days} days (send as 'Authorization: Bearer <token>'):")
     click.echo(value)
+
+
+@token.command("revoke", help="Revoke one TOKEN, or with --user every token of that user.")
+@click.argument("value", required=False)
+@click.option("--user", "email", default=None, help="Revoke all tokens of this user.")
+def token_revoke(value: str | None, email: str | None) -> None:
+    from sqlalchemy import delete
+
+    from review.accounts import revoke_token
+    from review.models import ApiToken
+
+    if bool(value) == bool(email):
+        raise click.UsageError("give either a TOKEN or --user EMAIL")
+    with session_scope(_settings(_app()).database_url) as session:
+        if email:
+            gone = session.execute(delete(ApiToken).where(
+                ApiToken.user_id == _user(session, email).id)).rowcount  # type: ignore[attr-defined]
+            click.echo(f"revoked {gone} token(s) of {email}")
+        elif revoke_token(session, value or ""):
+            click.echo("revoked the token")
+        else:
+            raise click.ClickException("no such token (already revoked or expired?)")
 
 
 @cli.command(help="Seed a demo company and one user per role, and print how to sign in.")

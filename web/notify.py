@@ -47,6 +47,9 @@ def submission(sub: Submission, event: str) -> None:
                      f"The reviewer asked for changes to submission {sub.id}. Sign in to read the notes."),
         "decision": (f"SECOR audit {sub.status.replace('_', ' ')}",
                      f"Submission {sub.id} is {sub.status.replace('_', ' ')}. {sub.decision_reason}"),
+        "reopened": ("Your SECOR audit is back in review",
+                     f"The certifying body reopened the decision on submission {sub.id}; it is "
+                     "back in the quality assurance review. You will be told the new decision."),
     }
     subject, body = texts[event]
     tell(user, subject, body)

@@ -16,6 +16,7 @@ from review.models import Role, Submission
 from review.submissions import Actor, create_draft, get_visible, require_editable, visible
 from review.workflow import visible_notes
 from web import notify
+from web.actions import page_action
 from web.api import hand_to_review
 from web.auth import page_roles
 from web.extensions import db, settings, store
@@ -58,7 +59,7 @@ def new_submission() -> Any:
     return redirect(url_for("pages.submission", submission_id=sub.id))
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get("/submissions/<id:submission_id>")
 @page_roles(*ALL)
 def submission(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
@@ -72,7 +73,7 @@ def submission(submission_id: int) -> Any:
     )
 
 
-@bp.post("/submissions/<int:submission_id>/upload")
+@bp.post("/submissions/<id:submission_id>/upload")
 @page_roles(Role.EMPLOYER)
 def upload(submission_id: int) -> Any:
     """The no-JavaScript path: one file per post, the result shown as a message."""
@@ -96,17 +97,13 @@ def upload(submission_id: int) -> Any:
     return redirect(target)
 
 
-@bp.post("/submissions/<int:submission_id>/submit")
+@bp.post("/submissions/<id:submission_id>/submit")
 @page_roles(Role.EMPLOYER)
 def submit(submission_id: int) -> Any:
     session = db()
     sub = get_visible(session, actor(), submission_id)
-    try:
+    with page_action() as done:
         hand_to_review(session, sub)
-    except ReviewError as e:
-        flash(e.message, "error")
-        return redirect(url_for("pages.submission", submission_id=sub.id))
-    session.commit()
-    notify.submission(sub, "received")
-    flash("Your audit was submitted for quality assurance review.", "info")
+        done.then(lambda: notify.submission(sub, "received"))
+        done.say("Your audit was submitted for quality assurance review.")
     return redirect(url_for("pages.submission", submission_id=sub.id))

@@ -18,6 +18,7 @@ from review.models import Invoice, Registration, RegistrationStatus, Role, Submi
 from review.payments import PROVIDERS
 from review.registration_rules import roster_warnings
 from web import notify
+from web.actions import page_action
 from web.auth import page_roles
 from web.extensions import db, settings, store
 
@@ -60,7 +61,7 @@ def start() -> Any:
     return redirect(url_for("registration.step", reg_id=reg.id, n=min(reg.step, 6)))
 
 
-@bp.route("/registrations/<int:reg_id>/step/<int:n>", methods=["GET", "POST"])
+@bp.route("/registrations/<id:reg_id>/step/<id:n>", methods=["GET", "POST"])
 @page_roles(Role.EMPLOYER)
 def step(reg_id: int, n: int) -> Any:
     reg = _mine(reg_id)
@@ -114,7 +115,8 @@ def _save(reg: Registration, n: int) -> dict[str, str]:
                 row["included"] = form.get("included") == "on"
             if n == 5:
                 row["on_wcb"] = form.get("on_wcb") == "on"
-            index = int(form["index"]) if form.get("index", "").isdigit() else None
+            raw_index = form.get("index", "")
+            index = int(raw_index) if raw_index.isascii() and raw_index.isdigit() and len(raw_index) <= 4 else None
             errors = reg_domain.save_list(reg, key, form["action"], index, row, required)
             return errors
         if n == 5:
@@ -140,7 +142,7 @@ def _warnings(reg: Registration) -> list[str]:
     return roster_warnings(declared, reg.data.get("roster", []), people or None)
 
 
-@bp.post("/registrations/<int:reg_id>/org-chart")
+@bp.post("/registrations/<id:reg_id>/org-chart")
 @page_roles(Role.EMPLOYER)
 def org_chart(reg_id: int) -> Any:
     reg = _mine(reg_id)
@@ -160,20 +162,17 @@ def org_chart(reg_id: int) -> Any:
     return redirect(url_for("registration.step", reg_id=reg.id, n=2))
 
 
-@bp.post("/registrations/<int:reg_id>/cancel")
+@bp.post("/registrations/<id:reg_id>/cancel")
 @page_roles(Role.EMPLOYER)
 def cancel(reg_id: int) -> Any:
     reg = _mine(reg_id)
-    try:
+    with page_action() as done:
         reg_domain.cancel(reg)
-        db().commit()
-        flash("The registration was cancelled.", "info")
-    except ReviewError as e:
-        flash(e.message, "error")
+        done.say("The registration was cancelled.")
     return redirect(url_for("registration.dashboard"))
 
 
-@bp.route("/registrations/<int:reg_id>/invoice", methods=["GET", "POST"])
+@bp.route("/registrations/<id:reg_id>/invoice", methods=["GET", "POST"])
 @page_roles(Role.EMPLOYER)
 def invoice(reg_id: int) -> Any:
     reg = _mine(reg_id)
@@ -184,17 +183,14 @@ def invoice(reg_id: int) -> Any:
         if request.form.get("select") != "on":
             flash("Select the invoice to pay.", "error")
         else:
-            try:
+            with page_action() as done:
                 ref = PROVIDERS["test"].charge(inv, {"name": request.form.get("name", ""),
                                                       "card": request.form.get("card", "")})
                 reg_domain.mark_paid(db(), inv, "test", ref)
-                db().commit()
-                notify.registration(reg, "registered")
-                flash(f"Payment received. Audit {reg.audit_number} is registered.", "info")
+                done.then(lambda: notify.registration(reg, "registered"))
+                done.say(f"Payment received. Audit {reg.audit_number} is registered.")
+            if done.ok:
                 return redirect(url_for("registration.dashboard"))
-            except ReviewError as e:
-                db().rollback()
-                flash(e.message, "error")
     return render_template("invoice.html", reg=reg, inv=inv, money=reg_domain.money)
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from flask import Blueprint, jsonify, request
 
 from review.errors import ReviewError, ReviewErrorCode
-from review.models import Role
+from review.flags import FlagCode
+from review.inputs import MAX_JSON_BODY, PASSED, query_choice, query_int
+from review.models import Role, SubmissionStatus
 from review.protocol import Catalogue
 from review.queue import QueueFilter, claim, claim_next, counts, list_queue, release
 from review.submissions import get_visible
-from review.workflow import add_note, correct, decide, return_outdated
+from review.workflow import add_note, correct, decide, reopen, return_outdated
 from web import notify
 from web.api import actor, submission_json
 from web.auth import api_roles
@@ -23,111 +24,125 @@ csrf.exempt(bp)
 REVIEWERS = (Role.REVIEWER, Role.STAFF)
 
 
+@bp.before_request
+def _bounded_body() -> None:
+    request.max_content_length = MAX_JSON_BODY  # werkzeug answers 413 past it
+
+
 def catalogue() -> Catalogue:
     return Catalogue.default(settings().instance_dir)
 
 
 def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else request.form.to_dict()
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ReviewError(ReviewErrorCode.BAD_REQUEST, "Send a JSON object.")
+        return data
+    return request.form.to_dict()
 
 
 def queue_filter(args: Any) -> QueueFilter:
-    passed = args.get("passed")
-    reviewer = args.get("reviewer", "")
-    return QueueFilter(status=args.get("status") or None,
-                       passed=None if passed in (None, "") else passed in ("1", "true", "pass"),
-                       flag=args.get("flag") or None, version=args.get("version") or None,
-                       reviewer_id=int(reviewer) if reviewer.isdigit() else None)
+    """The queue's filters from a query string; an unknown value is 400 ``bad_request``."""
+    passed = query_choice(args, "passed", tuple(PASSED))
+    version = args.get("version") or None
+    if version is not None and len(version) > 40:
+        raise ReviewError(ReviewErrorCode.BAD_REQUEST, "'version' is at most 40 characters.")
+    reviewer = query_int(args, "reviewer", 0, 0, 2**31 - 1)
+    return QueueFilter(status=query_choice(args, "status", tuple(SubmissionStatus)),
+                       passed=None if passed is None else PASSED[passed],
+                       flag=query_choice(args, "flag", tuple(FlagCode)), version=version,
+                       reviewer_id=reviewer or None)
+
+
+def queue_page(args: Any, per_page_default: int = 50) -> tuple[int, int]:
+    return (query_int(args, "page", 1, 1, 100_000),
+            query_int(args, "per_page", per_page_default, 1, 200))
 
 
 @bp.get("/review/queue")
 @api_roles(*REVIEWERS)
 def queue() -> Any:
-    page = request.args.get("page", "1")
-    per_page = min(int(request.args.get("per_page", "50") or 50), 200)
-    items, total = list_queue(db(), queue_filter(request.args), int(page) if page.isdigit() else 1,
-                              per_page)
-    return jsonify(items=[submission_json(s) for s in items], total=total, counts=counts(db()))
+    page, per_page = queue_page(request.args)
+    items, total = list_queue(db(), queue_filter(request.args), page, per_page)
+    return jsonify(items=[submission_json(s, viewer=actor()) for s in items], total=total, counts=counts(db()))
 
 
 @bp.post("/review/claim-next")
 @api_roles(*REVIEWERS)
 def take_next() -> Any:
-    sub = claim_next(db(), actor().id)
+    sub = claim_next(db(), actor().id, actor().role)
     if sub is None:
         raise ReviewError(ReviewErrorCode.NOT_FOUND, "Nothing is waiting for review.")
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 
-@bp.post("/submissions/<int:submission_id>/claim")
+@bp.post("/submissions/<id:submission_id>/claim")
 @api_roles(*REVIEWERS)
 def claim_one(submission_id: int) -> Any:
-    sub = claim(db(), submission_id, actor().id)
+    get_visible(db(), actor(), submission_id)
+    sub = claim(db(), submission_id, actor().id, role=actor().role)
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 
-@bp.post("/submissions/<int:submission_id>/release")
+@bp.post("/submissions/<id:submission_id>/release")
 @api_roles(*REVIEWERS)
 def release_one(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
-    if sub.claimed_by_id != actor().id and actor().role != Role.STAFF:
-        raise ReviewError(ReviewErrorCode.WRONG_STATE, "You do not hold this submission.")
-    release(db(), sub)
+    release(db(), sub, actor().id, actor().role)
     db().commit()
-    return jsonify(submission_json(sub))
+    return jsonify(submission_json(sub, viewer=actor()))
 
 
-def _points(value: Any) -> Fraction | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Fraction(str(value))
-    except (ValueError, ZeroDivisionError) as e:
-        raise ReviewError(ReviewErrorCode.INVALID, "Points must be a number.") from e
-
-
-@bp.post("/submissions/<int:submission_id>/answers/<question>")
+@bp.post("/submissions/<id:submission_id>/answers/<question>")
 @api_roles(*REVIEWERS)
 def correct_answer(submission_id: int, question: str) -> Any:
     data = body()
     sub = get_visible(db(), actor(), submission_id)
-    na = str(data.get("na", "")).lower() in ("1", "true", "on", "yes")
-    correct(db(), sub, question, actor().id, actor().role, None if na else _points(data.get("awarded")),
-            na, str(data.get("reason", "")), catalogue(), settings().low_confidence,
+    correct(db(), sub, question[:20], actor().id, actor().role, data.get("awarded"),
+            data.get("na"), data.get("reason"), catalogue(), settings().low_confidence,
             data.get("notes"))
     db().commit()
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 
-@bp.post("/submissions/<int:submission_id>/notes")
+@bp.post("/submissions/<id:submission_id>/notes")
 @api_roles(*REVIEWERS)
 def note(submission_id: int) -> Any:
     data = body()
     sub = get_visible(db(), actor(), submission_id)
-    made = add_note(db(), sub, actor().id, actor().role, str(data.get("kind", "")),
-                    str(data.get("text", "")))
+    made = add_note(db(), sub, actor().id, actor().role, data.get("kind"), data.get("text"))
     db().commit()
     return jsonify(id=made.id, kind=made.kind, text=made.text), 201
 
 
-@bp.post("/submissions/<int:submission_id>/decision")
+@bp.post("/submissions/<id:submission_id>/decision")
 @api_roles(*REVIEWERS)
 def decision(submission_id: int) -> Any:
     data = body()
     sub = get_visible(db(), actor(), submission_id)
-    decide(db(), sub, actor().id, actor().role, str(data.get("decision", "")),
-           str(data.get("reason", "")))
+    decide(db(), sub, actor().id, actor().role, data.get("decision"), data.get("reason"))
     db().commit()
     notify.submission(sub, "revision" if sub.status == "revision_requested" else "decision")
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 
-@bp.post("/submissions/<int:submission_id>/return")
+@bp.post("/submissions/<id:submission_id>/return")
 @api_roles(Role.STAFF)
 def return_one(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
-    return_outdated(db(), sub, catalogue())
+    return_outdated(db(), sub, catalogue(), actor().id, actor().role)
     db().commit()
     notify.submission(sub, "decision")
+    return jsonify(submission_json(sub, detail=True, viewer=actor()))
+
+
+@bp.post("/submissions/<id:submission_id>/reopen")
+@api_roles(Role.STAFF)
+def reopen_one(submission_id: int) -> Any:
+    data = body()
+    sub = get_visible(db(), actor(), submission_id)
+    reopen(db(), sub, actor().id, actor().role, data.get("reason"))
+    db().commit()
+    notify.submission(sub, "reopened")
     return jsonify(submission_json(sub, detail=True, viewer=actor()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -12,8 +11,8 @@ from ingest.crops import crop_png
 from ingest.errors import IngestError
 from ingest.models import Document
 from ingest.storage import FileStore
-from review.errors import ReviewError
-from review.models import Answer, Role, User
+from review.flags import FlagCode
+from review.models import Answer, Role, SubmissionStatus, User
 from review.protocol import Catalogue
 from review.queue import claim, claim_next, counts, list_queue
 from review.submissions import get_visible
@@ -22,15 +21,18 @@ from review.workflow import (
     answers_of,
     correct,
     decide,
+    events_of,
+    reopen,
     return_outdated,
     trail,
     visible_notes,
 )
 from web import notify
+from web.actions import page_action
 from web.auth import page_roles
 from web.extensions import db, settings
 from web.pages import actor
-from web.review_api import queue_filter
+from web.review_api import queue_filter, queue_page
 
 bp = Blueprint("review_pages", __name__, url_prefix="/review")
 REVIEWERS = (Role.REVIEWER, Role.STAFF)
@@ -39,26 +41,26 @@ REVIEWERS = (Role.REVIEWER, Role.STAFF)
 @bp.get("/queue")
 @page_roles(*REVIEWERS)
 def queue() -> Any:
-    page = request.args.get("page", "1")
+    page, per_page = queue_page(request.args)
     f = queue_filter(request.args)
-    items, total = list_queue(db(), f, int(page) if page.isdigit() else 1, 50)
+    items, total = list_queue(db(), f, page, per_page)
     reviewers = db().query(User).filter(User.role == Role.REVIEWER).all()
     return render_template("queue.html", submissions=items, total=total, counts=counts(db()),
-                           args=request.args, reviewers=reviewers,
-                           page=int(page) if page.isdigit() else 1)
+                           args=request.args, reviewers=reviewers, page=page,
+                           statuses=list(SubmissionStatus), flag_codes=list(FlagCode))
 
 
 @bp.post("/claim-next")
 @page_roles(*REVIEWERS)
 def take_next() -> Any:
-    sub = claim_next(db(), current_user.id)
+    sub = claim_next(db(), current_user.id, current_user.role)
     if sub is None:
         flash("Nothing is waiting for review.", "info")
         return redirect(url_for("review_pages.queue"))
     return redirect(url_for("review_pages.detail", submission_id=sub.id))
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get("/submissions/<id:submission_id>")
 @page_roles(*REVIEWERS)
 def detail(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
@@ -68,70 +70,59 @@ def detail(submission_id: int) -> Any:
     return render_template("review_detail.html", sub=sub, answers=answers_of(db(), sub),
                            texts=texts, notes=visible_notes(db(), sub, Role.STAFF),
                            corrections=trail(db(), sub), low=settings().low_confidence,
+                           events=events_of(db(), sub),
                            holder=sub.claimed_by_id == current_user.id,
                            reviewers=db().query(User).filter(User.role == Role.REVIEWER).all())
 
 
-@bp.post("/submissions/<int:submission_id>/claim")
+@bp.post("/submissions/<id:submission_id>/claim")
 @page_roles(*REVIEWERS)
 def claim_one(submission_id: int) -> Any:
-    try:
-        claim(db(), submission_id, current_user.id)
-    except ReviewError as e:
-        flash(e.message, "error")
+    with page_action():
+        get_visible(db(), actor(), submission_id)
+        claim(db(), submission_id, current_user.id, role=current_user.role)
     return redirect(url_for("review_pages.detail", submission_id=submission_id))
 
 
-@bp.post("/submissions/<int:submission_id>/answers/<question>")
+@bp.post("/submissions/<id:submission_id>/answers/<question>")
 @page_roles(*REVIEWERS)
 def correct_one(submission_id: int, question: str) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     form = request.form
-    na = form.get("na") == "on"
-    try:
-        raw = form.get("awarded", "").strip()
-        awarded = None if na or not raw else Fraction(raw)
-        correct(db(), sub, question, current_user.id, current_user.role, awarded, na,
-                form.get("reason", ""), Catalogue.default(settings().instance_dir),
-                settings().low_confidence)
-        db().commit()
-        flash(f"Question {question} corrected; the score is now {sub.percent}%.", "info")
-    except (ReviewError, ValueError, ZeroDivisionError) as e:
-        db().rollback()
-        flash(getattr(e, "message", "Points must be a number."), "error")
+    with page_action() as done:
+        correct(db(), sub, question[:20], current_user.id, current_user.role,
+                form.get("awarded"), form.get("na"), form.get("reason"),
+                Catalogue.default(settings().instance_dir), settings().low_confidence)
+        done.say(f"Question {question} corrected; the score is now {sub.percent}%.")
     return redirect(url_for("review_pages.detail", submission_id=submission_id) + f"#q-{question}")
 
 
-@bp.post("/submissions/<int:submission_id>/notes")
+@bp.post("/submissions/<id:submission_id>/notes")
 @page_roles(*REVIEWERS)
 def note(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
-    try:
-        add_note(db(), sub, current_user.id, current_user.role, request.form.get("kind", ""),
-                 request.form.get("text", ""))
-        db().commit()
-    except ReviewError as e:
-        flash(e.message, "error")
+    with page_action():
+        add_note(db(), sub, current_user.id, current_user.role, request.form.get("kind"),
+                 request.form.get("text"))
     return redirect(url_for("review_pages.detail", submission_id=submission_id) + "#notes")
 
 
-@bp.post("/submissions/<int:submission_id>/decision")
+@bp.post("/submissions/<id:submission_id>/decision")
 @page_roles(*REVIEWERS)
 def decision(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
-    try:
-        decide(db(), sub, current_user.id, current_user.role, request.form.get("decision", ""),
-               request.form.get("reason", ""))
-        db().commit()
-        notify.submission(sub, "revision" if sub.status == "revision_requested" else "decision")
-        flash(f"Submission {sub.id} is now {sub.status.replace('_', ' ')}.", "info")
-    except ReviewError as e:
-        flash(e.message, "error")
+    with page_action() as done:
+        decide(db(), sub, current_user.id, current_user.role, request.form.get("decision"),
+               request.form.get("reason"))
+        done.then(lambda: notify.submission(
+            sub, "revision" if sub.status == "revision_requested" else "decision"))
+        done.say(f"Submission {sub.id} is now {sub.status.replace('_', ' ')}.")
+    if not done.ok:
         return redirect(url_for("review_pages.detail", submission_id=submission_id))
     return redirect(url_for("review_pages.queue"))
 
 
-@bp.get("/submissions/<int:submission_id>/answers/<question>/crop.png")
+@bp.get("/submissions/<id:submission_id>/answers/<question>/crop.png")
 @page_roles(*REVIEWERS)
 def crop(submission_id: int, question: str) -> Any:
     sub = get_visible(db(), actor(), submission_id)
@@ -150,15 +141,24 @@ def crop(submission_id: int, question: str) -> Any:
     return send_file(png, mimetype="image/png", max_age=3600)
 
 
-@bp.post("/submissions/<int:submission_id>/return")
+@bp.post("/submissions/<id:submission_id>/return")
 @page_roles(Role.STAFF)
 def return_one(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
-    try:
-        return_outdated(db(), sub, Catalogue.default(settings().instance_dir))
-        db().commit()
-        notify.submission(sub, "decision")
-        flash(f"Submission {sub.id} was returned to the employer without a quality review.", "info")
-    except ReviewError as e:
-        flash(e.message, "error")
+    with page_action() as done:
+        return_outdated(db(), sub, Catalogue.default(settings().instance_dir), current_user.id,
+                        current_user.role)
+        done.then(lambda: notify.submission(sub, "decision"))
+        done.say(f"Submission {sub.id} was returned to the employer without a quality review.")
     return redirect(url_for("staff.returns"))
+
+
+@bp.post("/submissions/<id:submission_id>/reopen")
+@page_roles(Role.STAFF)
+def reopen_one(submission_id: int) -> Any:
+    sub = get_visible(db(), actor(), submission_id)
+    with page_action() as done:
+        reopen(db(), sub, current_user.id, current_user.role, request.form.get("reason"))
+        done.then(lambda: notify.submission(sub, "reopened"))
+        done.say(f"Submission {sub.id} is back in the queue.")
+    return redirect(url_for("review_pages.detail", submission_id=submission_id))

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from review.accounts import create_user
+from review.accounts import MAX_PASSWORD, create_user, revoke_all, set_active
 from review.errors import ReviewError
 from review.models import Company, Role, Submission, User
+from web.actions import page_action
 from web.auth import page_roles
 from web.extensions import db
 
@@ -24,7 +26,7 @@ class UserForm(FlaskForm):
     name = StringField("Full name", validators=[Optional(), Length(max=200)])
     role = SelectField("Role", choices=[(r.value, r.value.title()) for r in Role])
     company = StringField("Company (employers only)", validators=[Optional(), Length(max=200)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
 
 
 @bp.get("/")
@@ -87,7 +89,7 @@ def protocols() -> Any:
                            current=catalogue.current)
 
 
-@bp.post("/submissions/<int:submission_id>/reassign")
+@bp.post("/submissions/<id:submission_id>/reassign")
 @page_roles(Role.STAFF)
 def reassign(submission_id: int) -> Any:
     from flask import request
@@ -95,18 +97,16 @@ def reassign(submission_id: int) -> Any:
     from review.queue import reassign as hand_over
 
     sub = db().get(Submission, submission_id)
-    reviewer = db().get(User, int(request.form.get("reviewer", "0") or 0))
+    raw = request.form.get("reviewer", "")
+    reviewer = db().get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     if sub is None:
         abort(404)
     if reviewer is None or reviewer.role != Role.REVIEWER:
         flash("Choose a reviewer.", "error")
     else:
-        try:
-            hand_over(db(), sub, reviewer.id)
-            db().commit()
-            flash(f"Submission {sub.id} now belongs to {reviewer.email}.", "info")
-        except ReviewError as e:
-            flash(e.message, "error")
+        with page_action() as done:
+            hand_over(db(), sub, reviewer.id, current_user.id, current_user.role)
+            done.say(f"Submission {sub.id} now belongs to {reviewer.email}.")
     return redirect(url_for("review_pages.detail", submission_id=submission_id))
 
 
@@ -121,7 +121,7 @@ def registrations() -> Any:
     return render_template("staff_registrations.html", registrations=regs, invoices=invoices)
 
 
-@bp.post("/registrations/<int:reg_id>/<action>")
+@bp.post("/registrations/<id:reg_id>/<action>")
 @page_roles(Role.STAFF)
 def registration_action(reg_id: int, action: str) -> Any:
     from flask import request
@@ -134,7 +134,7 @@ def registration_action(reg_id: int, action: str) -> Any:
     reg = db().get(Registration, reg_id)
     if reg is None:
         abort(404)
-    try:
+    with page_action() as done:
         if action == "approve":
             domain.approve(db(), reg)
             event = "invoice"
@@ -151,33 +151,31 @@ def registration_action(reg_id: int, action: str) -> Any:
             event = "registered"
         else:
             abort(404)
-        db().commit()
-        notify.registration(reg, event)
-        flash(f"Registration {reg.id}: {reg.status.replace('_', ' ')}.", "info")
-    except ReviewError as e:
-        db().rollback()
-        flash(e.message, "error")
+        done.then(lambda: notify.registration(reg, event))
+        done.say(f"Registration {reg.id}: {reg.status.replace('_', ' ')}.")
     return redirect(url_for("staff.registrations"))
 
 
 @bp.route("/fees", methods=["GET", "POST"])
 @page_roles(Role.STAFF)
 def fees() -> Any:
-    from decimal import Decimal, InvalidOperation
-
     from flask import request
 
+    from review.inputs import MAX_SHORT_TEXT, parse_money, parse_text
     from review.models import Fee
 
     rows = db().scalars(select(Fee).order_by(Fee.code)).all()
     if request.method == "POST":
         for fee in rows:
-            raw = request.form.get(f"amount-{fee.id}", "")
             try:
-                fee.amount_cents = int(Decimal(raw) * 100)
-                fee.description = request.form.get(f"description-{fee.id}", fee.description)
-            except (InvalidOperation, ValueError):
-                flash(f"{fee.description}: enter an amount like 150.00", "error")
+                fee.amount_cents = parse_money(request.form.get(f"amount-{fee.id}", ""),
+                                               fee.description)
+                fee.description = parse_text(
+                    request.form.get(f"description-{fee.id}", fee.description),
+                    "The description", MAX_SHORT_TEXT, required=True)
+            except ReviewError as e:
+                db().rollback()
+                flash(e.message, "error")
                 return redirect(url_for("staff.fees"))
         db().commit()
         flash("The fee table was saved.", "info")
@@ -215,3 +213,24 @@ def users() -> Any:
             flash(e.message, "error")
     people = session.scalars(select(User).order_by(User.role, User.email)).all()
     return render_template("staff_users.html", form=form, users=people)
+
+
+@bp.post("/users/<id:user_id>/<action>")
+@page_roles(Role.STAFF)
+def user_action(user_id: int, action: str) -> Any:
+    """Disable or enable a user, or end every session and token of theirs."""
+    person = db().get(User, user_id)
+    if person is None or action not in ("disable", "enable", "revoke"):
+        abort(404)
+    if person.id == current_user.id and action == "disable":
+        flash("You cannot disable yourself.", "error")
+        return redirect(url_for("staff.users"))
+    if action == "revoke":
+        revoke_all(db(), person)
+    else:
+        set_active(db(), person, action == "enable")
+    db().commit()
+    done = {"disable": "disabled; their sessions and tokens ended", "enable": "enabled",
+            "revoke": "signed out everywhere; their tokens ended"}[action]
+    flash(f"{person.email} was {done}.", "info")
+    return redirect(url_for("staff.users"))
