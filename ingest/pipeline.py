@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ingest.errors import ErrorCode, IngestError
+from ingest.filetypes import FILE_TYPES, FileType, labels_for
 from ingest.models import Document, OutboxEntry
 from ingest.probe import Probe, probe
 from ingest.settings import KIND_TYPES, KINDS, Settings
@@ -23,17 +24,12 @@ from review.inputs import printable_filename
 
 _DOCUMENTS = cast(Table, Document.__table__)
 _OUTBOX = cast(Table, OutboxEntry.__table__)
-_TYPE_NAMES = {"pdf": "PDF", "doc": "DOC", "docx": "DOCX", "jpeg": "JPEG", "png": "PNG"}
 
 
 @dataclass(frozen=True)
 class Checked:
     sniffed: Sniffed
     probe: Probe
-
-
-def _allowed(kind: str) -> str:
-    return ", ".join(_TYPE_NAMES[t] for t in KIND_TYPES[kind])
 
 
 def check_kind(kind: str) -> None:
@@ -58,13 +54,13 @@ def check_file(path: Path, filename: str, kind: str, settings: Settings) -> Chec
     if sniffed.kind not in allowed:
         detail = sniffed.detail or f"The content is {sniffed.mime}."
         raise IngestError(ErrorCode.UNSUPPORTED_TYPE,
-                          f"{detail} Accepted for this document: {_allowed(kind)}.")
+                          f"{detail} Accepted for this document: {labels_for(kind)}.")
     named = extension_type(filename)
     if named != sniffed.kind:
         raise IngestError(
             ErrorCode.TYPE_MISMATCH,
             f"The file is named {Path(filename).name!r} but its content is "
-            f"{_TYPE_NAMES[sniffed.kind]}; rename it to match.",
+            f"{FILE_TYPES[FileType(sniffed.kind)].label}; rename it to match.",
         )
     return Checked(sniffed, probe(path, sniffed, settings))
 

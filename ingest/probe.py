@@ -16,6 +16,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from ingest.errors import ErrorCode, IngestError
+from ingest.filetypes import FILE_TYPES, DeepCheck, FileType
 from ingest.settings import Settings
 from ingest.sniff import Sniffed
 
@@ -108,10 +109,7 @@ def probe(path: Path, sniffed: Sniffed, settings: Settings) -> Probe:
     """Deep check for the sniffed type; raises an IngestError on refusal."""
     if sniffed.encrypted:
         raise IngestError(ErrorCode.ENCRYPTED)
-    if sniffed.kind == "pdf":
-        return probe_pdf(path, settings)
-    if sniffed.kind == "docx":
-        return probe_docx(path, settings)
-    if sniffed.kind in ("jpeg", "png"):
-        return probe_image(path, settings)
-    return Probe()
+    info = FILE_TYPES.get(FileType(sniffed.kind)) if sniffed.kind in set(FileType) else None
+    deep = {DeepCheck.PDF: probe_pdf, DeepCheck.DOCX: probe_docx, DeepCheck.IMAGE: probe_image}
+    run = deep.get(info.check) if info else None
+    return run(path, settings) if run else Probe()

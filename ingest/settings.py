@@ -8,15 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("org_chart", "protocol", "binder", "supporting")
+from ingest.filetypes import KINDS, types_for
 
-#: Which content types each kind of document accepts.
-KIND_TYPES: dict[str, tuple[str, ...]] = {
-    "org_chart": ("pdf", "doc", "docx"),
-    "protocol": ("pdf",),
-    "binder": ("pdf",),
-    "supporting": ("pdf", "doc", "docx", "jpeg", "png"),
-}
+#: Which content types each kind of document accepts (from the file type table).
+KIND_TYPES: dict[str, tuple[str, ...]] = {k: tuple(t.value for t in types_for(k)) for k in KINDS}
 
 
 #: A scanned binder (protocol pages plus manual and records) cannot fit the portal's 4 MB

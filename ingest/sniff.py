@@ -11,11 +11,15 @@ import magic
 import olefile
 
 from ingest.errors import ErrorCode, IngestError
+from ingest.filetypes import EXTENSIONS, FILE_TYPES, FileType
 
 HEAD_BYTES = 8192  # libmagic needs at least 2 KiB to tell OLE2 documents apart
 
-EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".jpg": "jpeg", ".jpeg": "jpeg",
-              ".png": "png"}
+#: Leading bytes that name a type outright (containers are looked inside instead).
+SIGNATURES: tuple[tuple[bytes, FileType], ...] = (
+    (b"\xff\xd8\xff", FileType.JPEG),
+    (b"\x89PNG\r\n\x1a\n", FileType.PNG),
+)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -46,6 +50,10 @@ def extension_type(filename: str) -> str | None:
     return EXTENSIONS.get(Path(filename).suffix.lower())
 
 
+def _typed(file_type: FileType, mime: str | None = None, encrypted: bool = False) -> Sniffed:
+    return Sniffed(file_type.value, mime or FILE_TYPES[file_type].mime, encrypted)
+
+
 def sniff(path: Path) -> Sniffed:
     """Identify the file at ``path``; raises ``empty`` for a zero-byte file."""
     with open(path, "rb") as fh:
@@ -55,15 +63,14 @@ def sniff(path: Path) -> Sniffed:
     mime = magic.from_buffer(head, mime=True)
     # PDF readers accept junk before the header within the first kilobyte.
     if b"%PDF-" in head[:1024]:
-        return Sniffed("pdf", "application/pdf")
+        return _typed(FileType.PDF)
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(path, mime)
     if head.startswith(_OLE_MAGIC):
         return _sniff_ole(path, mime)
-    if head.startswith(b"\xff\xd8\xff"):
-        return Sniffed("jpeg", "image/jpeg")
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return Sniffed("png", "image/png")
+    for signature, file_type in SIGNATURES:
+        if head.startswith(signature):
+            return _typed(file_type)
     detail = _LOOKALIKES.get(mime, "")
     if mime == "application/msword":
         detail = "This is an old Word for Windows 2.0 or Write file; save it as DOCX or PDF."
@@ -82,7 +89,7 @@ def _sniff_zip(path: Path, mime: str) -> Sniffed:
     except (NotImplementedError, RuntimeError) as e:
         raise IngestError(ErrorCode.UNSUPPORTED_TYPE, "The package uses an unsupported ZIP feature.") from e
     if any(v in types for v in _WORD_MAIN_VARIANTS):
-        return Sniffed("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        return _typed(FileType.DOCX)
     if "spreadsheetml" in types:
         return Sniffed("other", mime, detail="This is an Excel workbook, not a Word document.")
     if "presentationml" in types:
@@ -96,7 +103,7 @@ def _sniff_ole(path: Path, mime: str) -> Sniffed:
             streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=False)}
             if "encryptedpackage" in streams:
                 # An Office 2007+ document encrypted with a password is an OLE2 wrapper.
-                return Sniffed("docx", mime, encrypted=True)
+                return _typed(FileType.DOCX, mime, encrypted=True)
             if "worddocument" not in streams:
                 return Sniffed("other", mime, detail="This Office file is not a Word document.")
             name = next(s for s in ole.listdir() if "/".join(s).lower() == "worddocument")
@@ -106,4 +113,4 @@ def _sniff_ole(path: Path, mime: str) -> Sniffed:
     if len(fib) < 12:
         raise IngestError(ErrorCode.CORRUPT, "The Word file's header is truncated.")
     flags = int.from_bytes(fib[10:12], "little")
-    return Sniffed("doc", "application/msword", encrypted=bool(flags & 0x0100))
+    return _typed(FileType.DOC, encrypted=bool(flags & 0x0100))

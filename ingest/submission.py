@@ -9,14 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.models import Document, DocumentStatus
+from ingest.settings import Settings
 from review.answers import ExtractedAnswer
 from review.errors import ReviewError, ReviewErrorCode
 from review.flags import Circumstances
-from review.models import Submission, utcnow
+from review.models import Submission, User, utcnow
 from review.outcome import parse_date
 from review.protocol import Catalogue
-from review.queue import Reading
-from review.submissions import Actor, get_visible
+from review.queue import Reading, hand_in
+from review.submissions import Actor, get_visible, require_editable
 
 
 def documents_of(session: Session, submission_id: int) -> list[Document]:
@@ -85,3 +86,14 @@ def ready_documents(session: Session, sub: Submission) -> list[Document]:
         raise ReviewError(ReviewErrorCode.INVALID,
                           "Upload the completed audit protocol (or the scanned binder) first.")
     return docs
+
+
+def hand_to_review(session: Session, sub: Submission, settings: Settings,
+                   user_id: int | None = None) -> None:
+    """Check the documents, then queue the submission with its answers, score and flags."""
+    require_editable(sub)
+    docs = ready_documents(session, sub)
+    submitter = session.get(User, sub.created_by_id) if sub.created_by_id else None
+    reading = reading_for(session, sub, docs, Catalogue.default(settings.instance_dir),
+                          submitter.training_completed_on if submitter else None)
+    hand_in(session, sub, reading, settings.low_confidence, user_id)

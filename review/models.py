@@ -253,6 +253,11 @@ class Fee(Base):
     amount_cents: Mapped[int] = mapped_column(Integer)
 
 
+class InvoiceStatus(enum.StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+
+
 class Invoice(Base):
     __tablename__ = "invoices"
 
@@ -261,7 +266,7 @@ class Invoice(Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     description: Mapped[str] = mapped_column(String(200))
     amount_cents: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | paid
+    status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.OPEN)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     provider: Mapped[str | None] = mapped_column(String(20))

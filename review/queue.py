@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from review.answers import ExtractedAnswer
 from review.errors import ReviewError, ReviewErrorCode
-from review.flags import Circumstances
+from review.flags import Circumstances, FlagCode
+from review.inputs import PASSED, query_choice, query_int
 from review.lifecycle import LEASE, RULES, Action, record, require
 from review.models import Answer, Role, Submission, SubmissionStatus, utcnow
 from review.outcome import evaluate
@@ -171,6 +172,25 @@ class QueueFilter:
     flag: str | None = None
     version: str | None = None
     reviewer_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> QueueFilter:
+        """The queue's filters from a query string; an unknown value is 400 ``bad_request``."""
+        passed = query_choice(args, "passed", tuple(PASSED))
+        version = args.get("version") or None
+        if version is not None and len(version) > 40:
+            raise ReviewError(ReviewErrorCode.BAD_REQUEST, "'version' is at most 40 characters.")
+        reviewer = query_int(args, "reviewer", 0, 0, 2**31 - 1)
+        return cls(status=query_choice(args, "status", tuple(SubmissionStatus)),
+                   passed=None if passed is None else PASSED[passed],
+                   flag=query_choice(args, "flag", tuple(FlagCode)), version=version,
+                   reviewer_id=reviewer or None)
+
+
+def page_from_args(args: Any, per_page_default: int = 50) -> tuple[int, int]:
+    """``page`` (1-100,000) and ``per_page`` (1-200) from a query string."""
+    return (query_int(args, "page", 1, 1, 100_000),
+            query_int(args, "per_page", per_page_default, 1, 200))
 
 
 def _filtered(f: QueueFilter):  # type: ignore[no-untyped-def]

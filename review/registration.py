@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from review import registration_rules as rules
 from review.errors import ReviewError, ReviewErrorCode
-from review.models import Fee, Invoice, Registration, RegistrationStatus, User, utcnow
+from review.models import (
+    Fee,
+    Invoice,
+    InvoiceStatus,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 
 OPEN = (RegistrationStatus.DRAFT, RegistrationStatus.SUBMITTED, RegistrationStatus.DETAILS_REQUESTED,
         RegistrationStatus.PAYMENT_NEEDED)
@@ -20,8 +29,33 @@ PROVINCES = ["Alberta", "British Columbia", "Manitoba", "New Brunswick", "Newfou
 AUDIT_TYPES = {"certification": "Certification", "maintenance": "Maintenance",
                "recertification": "Recertification"}
 CERTIFICATES = {"secor": "SECOR", "secor_one_year": "SECOR (one year)"}
-STEPS = ["Audit details", "Company profile", "Legal companies", "Worksites", "Employee roster",
-         "Eligibility", "Confirmation"]
+class Step(enum.IntEnum):
+    """The seven steps of the registration wizard, in order."""
+
+    DETAILS = 1
+    PROFILE = 2
+    COMPANIES = 3
+    WORKSITES = 4
+    ROSTER = 5
+    ELIGIBILITY = 6
+    CONFIRMATION = 7
+
+    @property
+    def label(self) -> str:
+        return STEP_LABELS[self]
+
+
+STEP_LABELS = {Step.DETAILS: "Audit details", Step.PROFILE: "Company profile",
+               Step.COMPANIES: "Legal companies", Step.WORKSITES: "Worksites",
+               Step.ROSTER: "Employee roster", Step.ELIGIBILITY: "Eligibility",
+               Step.CONFIRMATION: "Confirmation"}
+STEPS = [step.label for step in Step]
+#: The steps that are lists of rows: where the rows are kept and which fields each needs.
+LIST_STEPS: dict[Step, tuple[str, tuple[str, ...]]] = {
+    Step.COMPANIES: ("companies", ("name", "city", "province")),
+    Step.WORKSITES: ("worksites", ("name", "tasks", "city", "province", "employees")),
+    Step.ROSTER: ("roster", ("name", "position", "since", "status")),
+}
 
 
 def start(session: Session, assessor: User) -> Registration:
@@ -117,12 +151,14 @@ def submit(session: Session, reg: Registration, acknowledged: bool) -> None:
         raise ReviewError(ReviewErrorCode.INVALID, "Tick the acknowledgement to submit the request.")
     details = reg.data.get("details") or {}
     if not details or not reg.end_date:
-        raise ReviewError(ReviewErrorCode.INVALID, "Complete step 1 (audit details) first.")
+        raise ReviewError(ReviewErrorCode.INVALID,
+                          f"Complete step {Step.DETAILS} ({Step.DETAILS.label.lower()}) first.")
     if not (reg.data.get("profile") or {}).get("text"):
-        raise ReviewError(ReviewErrorCode.INVALID, "Complete step 2 (company profile) first.")
+        raise ReviewError(ReviewErrorCode.INVALID,
+                          f"Complete step {Step.PROFILE} ({Step.PROFILE.label.lower()}) first.")
     reg.status = RegistrationStatus.SUBMITTED
     reg.submitted_at = utcnow()
-    reg.step = 7
+    reg.step = Step.CONFIRMATION
 
 
 def cancel(reg: Registration) -> None:
@@ -158,9 +194,9 @@ def request_details(reg: Registration, note: str) -> None:
 
 def mark_paid(session: Session, invoice: Invoice, provider: str, reference: str) -> Registration:
     """A paid invoice registers the audit: audit number, start date and due date."""
-    if invoice.status != "open":
+    if invoice.status != InvoiceStatus.OPEN:
         raise ReviewError(ReviewErrorCode.WRONG_STATE, "This invoice is already paid.")
-    invoice.status, invoice.paid_at = "paid", utcnow()
+    invoice.status, invoice.paid_at = InvoiceStatus.PAID, utcnow()
     invoice.provider, invoice.reference = provider, reference
     reg = invoice.registration
     reg.status = RegistrationStatus.REGISTERED

@@ -70,12 +70,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if session is not None:
             session.close()
 
-    from web import auth, errors, extensions, headers
+    from web import auth, errors, extensions, headers, vocabulary
     from web.celery import celery_init_app
 
     extensions.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    vocabulary.init_app(app)
     celery_init_app(app, settings)
 
     from web import api, health, openapi, pages, registration, review_api, review_pages, staff

@@ -34,6 +34,7 @@ from review.accounts import (
 )
 from review.errors import ReviewError
 from review.models import User
+from review.submissions import Actor
 from web.errors import ApiError
 from web.extensions import CurrentUser, db, limiter
 
@@ -145,6 +146,12 @@ def page_roles(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def actor() -> Actor:
+    """Who is asking, for the domain: the API caller, or the signed-in person on a page."""
+    user = g.get("api_user") or current_user
+    return Actor(user.id, user.role, user.company_id)
 
 
 def api_user() -> CurrentUser | None:

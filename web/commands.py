@@ -9,17 +9,16 @@ from typing import Any
 import click
 
 from ingest.errors import IngestError
+from ingest.filetypes import FILE_TYPES, FileType, Kind
 from ingest.settings import Settings
 from ingest.sniff import extension_type
 from web.cli import cli
 
-_DEFAULT_KIND = {"pdf": "protocol", "doc": "org_chart", "docx": "org_chart", "jpeg": "supporting",
-                 "png": "supporting"}
-
 
 def _guess_kind(path: Path) -> str:
     """By extension; a PDF whose first page has no text layer is taken for a scanned binder."""
-    kind = _DEFAULT_KIND.get(extension_type(path.name) or "", "supporting")
+    named = extension_type(path.name)
+    kind = FILE_TYPES[FileType(named)].default_kind.value if named else Kind.SUPPORTING.value
     if kind == "protocol":
         try:
             import pypdfium2 as pdfium

@@ -97,7 +97,7 @@ NOTE = {"type": "object", "required": ["id", "kind", "text"],
         "properties": {"id": {"type": "integer"}, "kind": {"enum": list(NOTE_KINDS)},
                        "text": {"type": "string"}}}
 CREATED = {"type": "object", "required": ["id", "status"],
-           "properties": {"id": {"type": "integer"}, "status": {"const": "draft"}}}
+           "properties": {"id": {"type": "integer"}, "status": {"const": SubmissionStatus.DRAFT.value}}}
 
 QUEUE_QUERY = [
     _query("status", {"enum": [s.value for s in SubmissionStatus]}),

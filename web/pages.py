@@ -10,15 +10,15 @@ from flask_login import current_user
 from ingest.errors import ErrorCode, IngestError
 from ingest.pipeline import accept_upload
 from ingest.settings import KIND_TYPES, KINDS
-from ingest.submission import documents_of
+from ingest.submission import documents_of, hand_to_review
 from review.errors import ReviewError
+from review.lifecycle import Action, allowed
 from review.models import Role, Submission
-from review.submissions import Actor, create_draft, get_visible, require_editable, visible
+from review.submissions import create_draft, get_visible, require_editable, visible
 from review.workflow import visible_notes
 from web import notify
 from web.actions import page_action
-from web.api import hand_to_review
-from web.auth import page_roles
+from web.auth import actor, page_roles
 from web.extensions import db, settings, store
 
 bp = Blueprint("pages", __name__)
@@ -27,10 +27,6 @@ ALL = (Role.EMPLOYER, Role.REVIEWER, Role.STAFF)
 KIND_LABELS = {"protocol": "Completed audit protocol (fillable PDF)",
                "binder": "Scanned binder (PDF, one or more parts in order)",
                "org_chart": "Organisation chart", "supporting": "Supporting record"}
-
-
-def actor() -> Actor:
-    return Actor(current_user.id, current_user.role, current_user.company_id)
 
 
 @bp.get("/")
@@ -69,7 +65,7 @@ def submission(submission_id: int) -> Any:
         "submission.html", sub=sub, documents=documents_of(db(), sub.id), kinds=KIND_LABELS,
         kind_types=KIND_TYPES, limits=limits,
         notes=visible_notes(db(), sub, current_user.role),
-        editable=current_user.role == Role.EMPLOYER and sub.status in ("draft", "revision_requested"),
+        editable=current_user.role == Role.EMPLOYER and allowed(Action.HAND_IN, sub.status, Role.EMPLOYER),
     )
 
 
@@ -103,7 +99,7 @@ def submit(submission_id: int) -> Any:
     session = db()
     sub = get_visible(session, actor(), submission_id)
     with page_action() as done:
-        hand_to_review(session, sub)
+        hand_to_review(session, sub, settings(), actor().id)
         done.then(lambda: notify.submission(sub, "received"))
         done.say("Your audit was submitted for quality assurance review.")
     return redirect(url_for("pages.submission", submission_id=sub.id))

@@ -16,6 +16,7 @@ from review import registration as reg_domain
 from review.errors import ReviewError
 from review.models import Invoice, Registration, RegistrationStatus, Role, Submission, User
 from review.payments import PROVIDERS
+from review.registration import LIST_STEPS, Step
 from review.registration_rules import roster_warnings
 from web import notify
 from web.actions import page_action
@@ -23,11 +24,6 @@ from web.auth import page_roles
 from web.extensions import db, settings, store
 
 bp = Blueprint("registration", __name__)
-LISTS = {3: ("companies", ("name", "city", "province")),
-         4: ("worksites", ("name", "tasks", "city", "province", "employees")),
-         5: ("roster", ("name", "position", "since", "status"))}
-
-
 def _mine(reg_id: int) -> Registration:
     reg = db().get(Registration, reg_id)
     if reg is None or (current_user.role == Role.EMPLOYER and reg.company_id != current_user.company_id):
@@ -58,32 +54,32 @@ def dashboard() -> Any:
 def start() -> Any:
     reg = reg_domain.start(db(), _me())
     db().commit()
-    return redirect(url_for("registration.step", reg_id=reg.id, n=min(reg.step, 6)))
+    return redirect(url_for("registration.step", reg_id=reg.id, n=min(reg.step, Step.ELIGIBILITY)))
 
 
 @bp.route("/registrations/<id:reg_id>/step/<id:n>", methods=["GET", "POST"])
 @page_roles(Role.EMPLOYER)
 def step(reg_id: int, n: int) -> Any:
     reg = _mine(reg_id)
-    if not 1 <= n <= 7:
+    if n not in set(Step):
         abort(404)
-    if n == 7 or reg.status not in (RegistrationStatus.DRAFT, RegistrationStatus.DETAILS_REQUESTED):
-        return render_template("wizard.html", reg=reg, n=7, errors={}, warnings=[], me=_me(),
+    if n == Step.CONFIRMATION or reg.status not in (RegistrationStatus.DRAFT, RegistrationStatus.DETAILS_REQUESTED):
+        return render_template("wizard.html", reg=reg, n=Step.CONFIRMATION, errors={}, warnings=[], me=_me(),
                                domain=reg_domain)
     errors: dict[str, str] = {}
     if request.method == "POST":
         errors = _save(reg, n)
-        if n == 6 and not errors:
+        if n == Step.ELIGIBILITY and not errors:
             db().commit()
             notify.registration(reg, "received")
-            return redirect(url_for("registration.step", reg_id=reg.id, n=7))
+            return redirect(url_for("registration.step", reg_id=reg.id, n=Step.CONFIRMATION))
         if not errors and request.form.get("go") in ("next", "back", "stay"):
             reg.step = max(reg.step, n + 1)
             db().commit()
             target = {"next": n + 1, "back": n - 1, "stay": n}[request.form["go"]]
             return redirect(url_for("registration.step", reg_id=reg.id, n=max(target, 1)))
         db().commit()
-    warnings = _warnings(reg) if n == 5 else []
+    warnings = _warnings(reg) if n == Step.ROSTER else []
     return render_template("wizard.html", reg=reg, n=n, errors=errors, warnings=warnings, me=_me(),
                            domain=reg_domain, org_chart=_org_chart(reg))
 
@@ -94,12 +90,12 @@ def _save(reg: Registration, n: int) -> dict[str, str]:
         reg_domain.editable(reg)
     except ReviewError as e:
         return {"form": e.message}
-    if n == 1:
+    if n == Step.DETAILS:
         data = {k: form.get(k) for k in ("audit_type", "employees", "start_date", "end_date",
                                          "documentation_months", "certificate")}
         data["scope"] = form.getlist("scope")
         return reg_domain.save_details(reg, _me(), data, dt.date.today())
-    if n == 2:
+    if n == Step.PROFILE:
         company = reg.company
         profile = {"wcb": form.getlist("wcb"), "industry": form.getlist("industry"),
                    "text": form.get("profile", "").strip(),
@@ -107,22 +103,22 @@ def _save(reg: Registration, n: int) -> dict[str, str]:
         reg.data = {**reg.data, "profile": profile}
         company.profile = profile["text"]
         return {} if profile["text"] else {"profile": "Describe the company (what it does, where, who)."}
-    if n in LISTS:
-        key, required = LISTS[n]
+    if n in LIST_STEPS:
+        key, required = LIST_STEPS[Step(n)]
         if form.get("action") in ("add", "update", "remove"):
             row = {k: form.get(k, "").strip() for k in form if k not in ("action", "index", "csrf_token", "go")}
-            if n == 4:
+            if n == Step.WORKSITES:
                 row["included"] = form.get("included") == "on"
-            if n == 5:
+            if n == Step.ROSTER:
                 row["on_wcb"] = form.get("on_wcb") == "on"
             raw_index = form.get("index", "")
             index = int(raw_index) if raw_index.isascii() and raw_index.isdigit() and len(raw_index) <= 4 else None
             errors = reg_domain.save_list(reg, key, form["action"], index, row, required)
             return errors
-        if n == 5:
+        if n == Step.ROSTER:
             reg.data = {**reg.data, "roster_comments": form.get("comments", "")}
         return {}
-    if n == 6:
+    if n == Step.ELIGIBILITY:
         try:
             reg_domain.submit(db(), reg, form.get("acknowledge") == "on")
         except ReviewError as e:
@@ -159,7 +155,7 @@ def org_chart(reg_id: int) -> Any:
     except (IngestError, ReviewError) as e:
         db().rollback()
         flash(f"Organisation chart refused: {getattr(e, 'message', 'choose a file')}", "error")
-    return redirect(url_for("registration.step", reg_id=reg.id, n=2))
+    return redirect(url_for("registration.step", reg_id=reg.id, n=Step.PROFILE))
 
 
 @bp.post("/registrations/<id:reg_id>/cancel")

@@ -7,17 +7,16 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from review.errors import ReviewError, ReviewErrorCode
-from review.flags import FlagCode
-from review.inputs import MAX_JSON_BODY, PASSED, query_choice, query_int
+from review.inputs import MAX_JSON_BODY
 from review.models import Role, SubmissionStatus
 from review.protocol import Catalogue
-from review.queue import QueueFilter, claim, claim_next, counts, list_queue, release
+from review.queue import QueueFilter, claim, claim_next, counts, list_queue, page_from_args, release
 from review.submissions import get_visible
 from review.workflow import add_note, correct, decide, reopen, return_outdated
 from web import notify
-from web.api import actor, submission_json
-from web.auth import api_roles
+from web.auth import actor, api_roles
 from web.extensions import csrf, db, settings
+from web.serialize import submission_json
 
 bp = Blueprint("review_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -42,29 +41,11 @@ def body() -> dict[str, Any]:
     return request.form.to_dict()
 
 
-def queue_filter(args: Any) -> QueueFilter:
-    """The queue's filters from a query string; an unknown value is 400 ``bad_request``."""
-    passed = query_choice(args, "passed", tuple(PASSED))
-    version = args.get("version") or None
-    if version is not None and len(version) > 40:
-        raise ReviewError(ReviewErrorCode.BAD_REQUEST, "'version' is at most 40 characters.")
-    reviewer = query_int(args, "reviewer", 0, 0, 2**31 - 1)
-    return QueueFilter(status=query_choice(args, "status", tuple(SubmissionStatus)),
-                       passed=None if passed is None else PASSED[passed],
-                       flag=query_choice(args, "flag", tuple(FlagCode)), version=version,
-                       reviewer_id=reviewer or None)
-
-
-def queue_page(args: Any, per_page_default: int = 50) -> tuple[int, int]:
-    return (query_int(args, "page", 1, 1, 100_000),
-            query_int(args, "per_page", per_page_default, 1, 200))
-
-
 @bp.get("/review/queue")
 @api_roles(*REVIEWERS)
 def queue() -> Any:
-    page, per_page = queue_page(request.args)
-    items, total = list_queue(db(), queue_filter(request.args), page, per_page)
+    page, per_page = page_from_args(request.args)
+    items, total = list_queue(db(), QueueFilter.from_args(request.args), page, per_page)
     return jsonify(items=[submission_json(s, viewer=actor()) for s in items], total=total, counts=counts(db()))
 
 
@@ -123,7 +104,7 @@ def decision(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     decide(db(), sub, actor().id, actor().role, data.get("decision"), data.get("reason"))
     db().commit()
-    notify.submission(sub, "revision" if sub.status == "revision_requested" else "decision")
+    notify.submission(sub, "revision" if sub.status == SubmissionStatus.REVISION_REQUESTED else "decision")
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 

@@ -14,7 +14,7 @@ from ingest.storage import FileStore
 from review.flags import FlagCode
 from review.models import Answer, Role, SubmissionStatus, User
 from review.protocol import Catalogue
-from review.queue import claim, claim_next, counts, list_queue
+from review.queue import QueueFilter, claim, claim_next, counts, list_queue, page_from_args
 from review.submissions import get_visible
 from review.workflow import (
     add_note,
@@ -29,10 +29,8 @@ from review.workflow import (
 )
 from web import notify
 from web.actions import page_action
-from web.auth import page_roles
+from web.auth import actor, page_roles
 from web.extensions import db, settings
-from web.pages import actor
-from web.review_api import queue_filter, queue_page
 
 bp = Blueprint("review_pages", __name__, url_prefix="/review")
 REVIEWERS = (Role.REVIEWER, Role.STAFF)
@@ -41,8 +39,8 @@ REVIEWERS = (Role.REVIEWER, Role.STAFF)
 @bp.get("/queue")
 @page_roles(*REVIEWERS)
 def queue() -> Any:
-    page, per_page = queue_page(request.args)
-    f = queue_filter(request.args)
+    page, per_page = page_from_args(request.args)
+    f = QueueFilter.from_args(request.args)
     items, total = list_queue(db(), f, page, per_page)
     reviewers = db().query(User).filter(User.role == Role.REVIEWER).all()
     return render_template("queue.html", submissions=items, total=total, counts=counts(db()),
@@ -115,7 +113,7 @@ def decision(submission_id: int) -> Any:
         decide(db(), sub, current_user.id, current_user.role, request.form.get("decision"),
                request.form.get("reason"))
         done.then(lambda: notify.submission(
-            sub, "revision" if sub.status == "revision_requested" else "decision"))
+            sub, "revision" if sub.status == SubmissionStatus.REVISION_REQUESTED else "decision"))
         done.say(f"Submission {sub.id} is now {sub.status.replace('_', ' ')}.")
     if not done.ok:
         return redirect(url_for("review_pages.detail", submission_id=submission_id))

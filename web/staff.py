@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+import tempfile
+from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ingest.errors import IngestError
+from ingest.formimport import import_blank_form, save_version
+from ingest.mail import outbox
+from ingest.pipeline import check_file
+from review import registration as domain
 from review.accounts import MAX_PASSWORD, create_user, revoke_all, set_active
 from review.errors import ReviewError
-from review.models import Company, Role, Submission, User
+from review.inputs import MAX_SHORT_TEXT, parse_money, parse_text
+from review.models import (
+    Company,
+    Fee,
+    Invoice,
+    InvoiceStatus,
+    Registration,
+    RegistrationStatus,
+    Role,
+    Submission,
+    User,
+)
+from review.payments import PROVIDERS
+from review.protocol import Catalogue
+from review.queue import reassign as hand_over
+from web import notify
 from web.actions import page_action
 from web.auth import page_roles
-from web.extensions import db
+from web.extensions import db, settings
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -45,7 +68,7 @@ def overview() -> Any:
 def returns() -> Any:
     """Queued submissions on outdated or unrecognised forms: returned without a review."""
     subs = db().scalars(
-        select(Submission).where(Submission.status.in_(["pending_review", "in_review"]),
+        select(Submission).where(Submission.waiting.is_(True),
                                  (Submission.protocol_current.is_(False))
                                  | (Submission.protocol_version.is_(None)))
         .order_by(Submission.submitted_at)).all()
@@ -56,16 +79,8 @@ def returns() -> Any:
 @page_roles(Role.STAFF)
 def protocols() -> Any:
     """Protocol versions; importing an official blank form adds one (the newest is current)."""
-    import tempfile
-    from pathlib import Path
 
-    from flask import request
 
-    from ingest.errors import IngestError
-    from ingest.formimport import import_blank_form, save_version
-    from ingest.pipeline import check_file
-    from review.protocol import Catalogue
-    from web.extensions import settings
 
     if request.method == "POST":
         upload = request.files.get("file")
@@ -92,10 +107,6 @@ def protocols() -> Any:
 @bp.post("/submissions/<id:submission_id>/reassign")
 @page_roles(Role.STAFF)
 def reassign(submission_id: int) -> Any:
-    from flask import request
-
-    from review.queue import reassign as hand_over
-
     sub = db().get(Submission, submission_id)
     raw = request.form.get("reviewer", "")
     reviewer = db().get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
@@ -113,9 +124,7 @@ def reassign(submission_id: int) -> Any:
 @bp.get("/registrations")
 @page_roles(Role.STAFF)
 def registrations() -> Any:
-    from review.models import Invoice, Registration
-
-    regs = db().scalars(select(Registration).where(Registration.status != "draft")
+    regs = db().scalars(select(Registration).where(Registration.status != RegistrationStatus.DRAFT)
                         .order_by(Registration.id.desc()).limit(200)).all()
     invoices = {i.registration_id: i for i in db().scalars(select(Invoice))}
     return render_template("staff_registrations.html", registrations=regs, invoices=invoices)
@@ -124,13 +133,6 @@ def registrations() -> Any:
 @bp.post("/registrations/<id:reg_id>/<action>")
 @page_roles(Role.STAFF)
 def registration_action(reg_id: int, action: str) -> Any:
-    from flask import request
-
-    from review import registration as domain
-    from review.models import Invoice, Registration
-    from review.payments import PROVIDERS
-    from web import notify
-
     reg = db().get(Registration, reg_id)
     if reg is None:
         abort(404)
@@ -143,7 +145,7 @@ def registration_action(reg_id: int, action: str) -> Any:
             event = "details"
         elif action == "offline-payment":
             inv = db().scalar(select(Invoice).where(Invoice.registration_id == reg.id,
-                                                    Invoice.status == "open"))
+                                                    Invoice.status == InvoiceStatus.OPEN))
             if inv is None:
                 abort(404)
             ref = PROVIDERS["offline"].charge(inv, {"reference": request.form.get("reference", "")})
@@ -159,11 +161,6 @@ def registration_action(reg_id: int, action: str) -> Any:
 @bp.route("/fees", methods=["GET", "POST"])
 @page_roles(Role.STAFF)
 def fees() -> Any:
-    from flask import request
-
-    from review.inputs import MAX_SHORT_TEXT, parse_money, parse_text
-    from review.models import Fee
-
     rows = db().scalars(select(Fee).order_by(Fee.code)).all()
     if request.method == "POST":
         for fee in rows:
@@ -186,11 +183,6 @@ def fees() -> Any:
 @bp.get("/mail")
 @page_roles(Role.STAFF)
 def mail() -> Any:
-    from email import message_from_bytes, policy
-
-    from ingest.mail import outbox
-    from web.extensions import settings
-
     messages = [message_from_bytes(p.read_bytes(), policy=policy.default)
                 for p in outbox(settings())[:100]]
     return render_template("staff_mail.html", messages=messages)

@@ -8,6 +8,7 @@ import pypdfium2 as pdfium
 
 from ingest.errors import ErrorCode, IngestError
 from ingest.extract.registry import ParseContext, register
+from ingest.filetypes import FileType
 
 
 def open_pdf(ctx: ParseContext) -> pdfium.PdfDocument:
@@ -24,7 +25,7 @@ class SupportingPdf:
     name = "pdf"
 
     def score(self, ctx: ParseContext) -> int:
-        return 1 if ctx.content_type == "pdf" else 0
+        return 1 if ctx.content_type == FileType.PDF else 0
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
         pdf = open_pdf(ctx)
@@ -53,7 +54,7 @@ class SupportingOther:
     name = "stored"
 
     def score(self, ctx: ParseContext) -> int:
-        return 1 if ctx.content_type in ("doc", "docx", "jpeg", "png") else 0
+        return 1 if ctx.content_type in set(FileType) - {FileType.PDF} else 0
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
         return {"kind": ctx.kind, "content_type": ctx.content_type}

@@ -15,7 +15,9 @@ from typing import Any
 
 from ingest.errors import ErrorCode, IngestError
 from ingest.extract.registry import ParseContext, register
+from ingest.filetypes import FileType, Kind
 from ingest.pdfdoc import PdfDoc
+from ingest.settings import KIND_TYPES
 
 _ROLE_WORDS = re.compile(
     r"\b(owner|president|ceo|cfo|coo|vp|manager|supervisor|coordinator|foreman|lead|director|"
@@ -172,12 +174,12 @@ class OrgChartParser:
     name = "org_chart"
 
     def score(self, ctx: ParseContext) -> int:
-        return 10 if ctx.kind == "org_chart" and ctx.content_type in ("pdf", "doc", "docx") else 0
+        return 10 if ctx.kind == Kind.ORG_CHART and ctx.content_type in KIND_TYPES[Kind.ORG_CHART] else 0
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
-        if ctx.content_type == "docx":
+        if ctx.content_type == FileType.DOCX:
             people = people_from_docx(ctx.path)
-        elif ctx.content_type == "doc":
+        elif ctx.content_type == FileType.DOC:
             people = people_from_text(doc_text(ctx.path))
         else:
             with PdfDoc(ctx.path, ctx.settings.max_pages) as doc:

@@ -18,6 +18,7 @@ from ingest.extract.acroform import fillable_reading
 from ingest.extract.flattened import read_text_layer
 from ingest.extract.reading import Reading
 from ingest.extract.registry import ParseContext, register
+from ingest.filetypes import FileType, Kind
 from ingest.pdfdoc import PdfDoc
 from ingest.settings import Settings
 from review.flags import Circumstances
@@ -98,7 +99,7 @@ class ProtocolParser:
     name = "protocol"
 
     def score(self, ctx: ParseContext) -> int:
-        return 10 if ctx.kind in ("protocol", "binder") and ctx.content_type == "pdf" else 0
+        return 10 if ctx.kind in (Kind.PROTOCOL, Kind.BINDER) and ctx.content_type == FileType.PDF else 0
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
         return {"kind": ctx.kind, **read_protocol(ctx.path, ctx.settings, ctx.progress)}
