@@ -23,11 +23,29 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def emit(figure: str, value: float, unit: str, baseline: float | None, goal: str,
-         met: bool | None, **extra: object) -> None:
+def emit(
+    figure: str,
+    value: float,
+    unit: str,
+    baseline: float | None,
+    goal: str,
+    met: bool | None,
+    **extra: object,
+) -> None:
     """One figure as a JSON line; ``met`` is None for a figure printed only for context."""
     ratio = round(value / baseline, 3) if baseline else None
-    print(json.dumps({"figure": figure, "value": round(value, 4), "unit": unit,
-                      "baseline": None if baseline is None else round(baseline, 4),
-                      "ratio": ratio, "goal": goal, "met": None if met is None else bool(met),
-                      **extra}), flush=True)
+    print(
+        json.dumps(
+            {
+                "figure": figure,
+                "value": round(value, 4),
+                "unit": unit,
+                "baseline": None if baseline is None else round(baseline, 4),
+                "ratio": ratio,
+                "goal": goal,
+                "met": None if met is None else bool(met),
+                **extra,
+            }
+        ),
+        flush=True,
+    )

@@ -38,21 +38,39 @@ def settings() -> Settings:
 
 def fillable(s: Settings, repeat: int) -> None:
     path = SAMPLES / "fillable-2025-pass.pdf"
-    ours = best_of(lambda: extract_document(path, kind="protocol", content_type="pdf", settings=s),
-                   repeat)
+    ours = best_of(
+        lambda: extract_document(path, kind="protocol", content_type="pdf", settings=s), repeat
+    )
     bare = best_of(lambda: pypdf.PdfReader(str(path)).get_fields(), repeat)
-    emit("fillable protocol: extract+score vs pypdf get_fields", ours, "s", bare, "ratio <= 1.5",
-         ours / bare <= 1.5)
+    emit(
+        "fillable protocol: extract+score vs pypdf get_fields",
+        ours,
+        "s",
+        bare,
+        "ratio <= 1.5",
+        ours / bare <= 1.5,
+    )
 
 
 def flattened(s: Settings, repeat: int) -> None:
     path = SAMPLES / "flattened-2025-pass.pdf"
-    ours = best_of(lambda: extract_document(path, kind="protocol", content_type="pdf", settings=s),
-                   repeat)
-    tool = best_of(lambda: subprocess.run(["pdftotext", "-bbox", str(path), "-"],
-                                          capture_output=True, check=True), repeat)
-    emit("flattened protocol: extract+score vs pdftotext -bbox", ours, "s", tool, "ratio <= 3",
-         ours / tool <= 3)
+    ours = best_of(
+        lambda: extract_document(path, kind="protocol", content_type="pdf", settings=s), repeat
+    )
+    tool = best_of(
+        lambda: subprocess.run(
+            ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True
+        ),
+        repeat,
+    )
+    emit(
+        "flattened protocol: extract+score vs pdftotext -bbox",
+        ours,
+        "s",
+        tool,
+        "ratio <= 3",
+        ours / tool <= 3,
+    )
 
 
 def scanned_page(s: Settings, repeat: int) -> None:
@@ -68,12 +86,21 @@ def scanned_page(s: Settings, repeat: int) -> None:
         doc[0].render(scale=300 / 72, grayscale=True).to_pil().save(png)
         doc.close()
         extract_document(one, kind="binder", content_type="pdf", settings=s)  # warm caches
-        ours = best_of(lambda: extract_document(one, kind="binder", content_type="pdf",
-                                                settings=s), repeat)
-        full = best_of(lambda: subprocess.run(["tesseract", str(png), "-"], capture_output=True,
-                                              check=True), repeat)
-    emit("scanned protocol page: read boxes vs full-page tesseract", ours, "s", full,
-         "ratio <= 0.5", ours / full <= 0.5)
+        ours = best_of(
+            lambda: extract_document(one, kind="binder", content_type="pdf", settings=s), repeat
+        )
+        full = best_of(
+            lambda: subprocess.run(["tesseract", str(png), "-"], capture_output=True, check=True),
+            repeat,
+        )
+    emit(
+        "scanned protocol page: read boxes vs full-page tesseract",
+        ours,
+        "s",
+        full,
+        "ratio <= 0.5",
+        ours / full <= 0.5,
+    )
 
 
 def _binder(pages: int, target: Path) -> None:
@@ -105,8 +132,15 @@ def triage(s: Settings) -> None:
             start = time.perf_counter()
             protocol = sum(1 for i in range(doc.page_count) if run_triage(doc, i, thumbs))
             per_page = (time.perf_counter() - start) / doc.page_count
-    emit("binder triage per page (100-page binder)", per_page, "s", None, "<= 0.2 s/page",
-         per_page <= 0.2, protocol_pages_found=protocol)
+    emit(
+        "binder triage per page (100-page binder)",
+        per_page,
+        "s",
+        None,
+        "<= 0.2 s/page",
+        per_page <= 0.2,
+        protocol_pages_found=protocol,
+    )
 
 
 CHILD = """
@@ -124,11 +158,23 @@ def peak_memory() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "binder-300.pdf"
         _binder(300, path)
-        res = subprocess.run([sys.executable, "-c", CHILD, str(path), tmp], capture_output=True,
-                             text=True, cwd=ROOT, check=True)
+        res = subprocess.run(
+            [sys.executable, "-c", CHILD, str(path), tmp],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
         peak_kb, answers = (int(v) for v in res.stdout.split())
-    emit("peak memory reading a 300-page binder", peak_kb / 1024, "MB", None, "<= 500 MB",
-         peak_kb / 1024 <= 500, answers=answers)
+    emit(
+        "peak memory reading a 300-page binder",
+        peak_kb / 1024,
+        "MB",
+        None,
+        "<= 500 MB",
+        peak_kb / 1024 <= 500,
+        answers=answers,
+    )
 
 
 def main() -> None:

@@ -23,30 +23,38 @@ from pathlib import Path
 
 from common import ROOT, emit
 
-sys.path.insert(0, str(ROOT / "tests"))
-from live import Service, multipart, service_env  # noqa: E402
-from live import http as call  # noqa: E402
-
-from tests.conftest import free_port, wait_port  # noqa: E402
+from tests.live import Service, multipart, service_env  # noqa: E402  (no pytest needed)
+from tests.live import http as call  # noqa: E402
+from tests.procs import free_port, wait_port  # noqa: E402
 
 LIMIT = 4 * 1024 * 1024
 SLACK = 64 * 1024
 TURNS = 15  # refusals of each size per mode
-CLIENTS = 32  # concurrent uploads: enough to keep both servers busy (durable writes wait on the disk)
+CLIENTS = (
+    32  # concurrent uploads: enough to keep both servers busy (durable writes wait on the disk)
+)
 
 
-def _refuse(port: int, path: str, headers: dict[str, str], size: int, chunked: bool) -> tuple[float, int, int]:
+def _refuse(
+    port: int, path: str, headers: dict[str, str], size: int, chunked: bool
+) -> tuple[float, int, int]:
     """Send a body of `size` bytes; returns (seconds to the status line, bytes the app read, status)."""
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     boundary = uuid.uuid4().hex
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nprotocol\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
-            f"Content-Type: application/pdf\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nprotocol\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+        f"Content-Type: application/pdf\r\n\r\n"
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     total = len(head) + size + len(tail)
-    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1",
-             f"Content-Type: multipart/form-data; boundary={boundary}", "Connection: close"]
+    lines = [
+        f"POST {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        f"Content-Type: multipart/form-data; boundary={boundary}",
+        "Connection: close",
+    ]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     lines.append("Transfer-Encoding: chunked" if chunked else f"Content-Length: {total}")
     start = time.perf_counter()
@@ -54,7 +62,11 @@ def _refuse(port: int, path: str, headers: dict[str, str], size: int, chunked: b
 
     def body() -> None:
         chunk = b"%PDF-1.4\n" + b"0" * (64 * 1024 - 9)
-        parts = [head] + [chunk[: min(len(chunk), size - i)] for i in range(0, size, len(chunk))] + [tail]
+        parts = (
+            [head]
+            + [chunk[: min(len(chunk), size - i)] for i in range(0, size, len(chunk))]
+            + [tail]
+        )
         try:
             for part in parts:
                 sock.sendall(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
@@ -93,10 +105,23 @@ def refusals(svc: Service, token: str, sub: int) -> None:
         read = max(r[1] for r in runs)
         statuses = {r[2] for r in runs}
         mode = "chunked" if chunked else "Content-Length"
-        emit(f"refuse 100 MB upload ({mode}): bytes read", read, "bytes", LIMIT + SLACK,
-             "<= limit + 64 KiB", read <= LIMIT + SLACK and statuses == {413}, status=sorted(statuses))
-        emit(f"refuse 100 MB upload ({mode}): time vs 1 KB upload", big, "s", small, "ratio <= 2",
-             big <= 2 * small)
+        emit(
+            f"refuse 100 MB upload ({mode}): bytes read",
+            read,
+            "bytes",
+            LIMIT + SLACK,
+            "<= limit + 64 KiB",
+            read <= LIMIT + SLACK and statuses == {413},
+            status=sorted(statuses),
+        )
+        emit(
+            f"refuse 100 MB upload ({mode}): time vs 1 KB upload",
+            big,
+            "s",
+            small,
+            "ratio <= 2",
+            big <= 2 * small,
+        )
 
 
 MARK = b"SECORBENCH" + b"X" * 32  # no characters pypdf would escape
@@ -152,15 +177,31 @@ def throughput(svc: Service, token: str, sub: int, seconds: float, rounds: int) 
     machine (other tenants, the page cache, the file system's recently freed inodes) falls
     on both alike; each side's figure is the median of its turns."""
     port = free_port()
-    bare = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-                             "--workers", "2", "--threads", "4",  # as `secor serve` runs ours
-                             "bench.bare_app:app"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",  # as `secor serve` runs ours
+            "bench.bare_app:app",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     ours_path = f"/api/v1/submissions/{sub}/documents?kind=protocol"
     auth = {"Authorization": f"Bearer {token}"}
     rates: dict[str, list[float]] = {"bare": [], "ours": [], "raw": []}
-    targets = {"bare": (port, "/upload", {}), "raw": (port, "/raw", {}),
-               "ours": (svc.port, ours_path, auth)}
+    targets = {
+        "bare": (port, "/upload", {}),
+        "raw": (port, "/raw", {}),
+        "ours": (svc.port, ours_path, auth),
+    }
     try:
         wait_port(port, 30)
         for turn in range(rounds):
@@ -172,13 +213,25 @@ def throughput(svc: Service, token: str, sub: int, seconds: float, rounds: int) 
         bare.terminate()
         bare.wait(10)
     value, baseline = statistics.median(rates["ours"]), statistics.median(rates["bare"])
-    emit("1 MB PDF uploads/s through gunicorn vs bare Flask endpoint", value, "uploads/s",
-         baseline, "ratio >= 0.5", baseline > 0 and value >= 0.5 * baseline,
-         turns={side: [round(r) for r in rates[side]] for side in ("ours", "bare")})
+    emit(
+        "1 MB PDF uploads/s through gunicorn vs bare Flask endpoint",
+        value,
+        "uploads/s",
+        baseline,
+        "ratio >= 0.5",
+        baseline > 0 and value >= 0.5 * baseline,
+        turns={side: [round(r) for r in rates[side]] for side in ("ours", "bare")},
+    )
     raw = statistics.median(rates["raw"])
-    emit("context: 1 MB PDF uploads/s vs an endpoint that reads the raw body unparsed", value,
-         "uploads/s", raw, "none (context for the figure above)", None,
-         turns={side: [round(r) for r in rates[side]] for side in ("ours", "raw")})
+    emit(
+        "context: 1 MB PDF uploads/s vs an endpoint that reads the raw body unparsed",
+        value,
+        "uploads/s",
+        raw,
+        "none (context for the figure above)",
+        None,
+        turns={side: [round(r) for r in rates[side]] for side in ("ours", "raw")},
+    )
 
 
 def main() -> None:

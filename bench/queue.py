@@ -42,7 +42,9 @@ def seed(url: str, rows: int) -> None:
     with factory() as s:
         companies = [Company(name=f"Company {i}") for i in range(500)]
         s.add_all(companies)
-        reviewers = [User(email=f"r{i}@example.com", password_hash="x", role="reviewer") for i in range(20)]
+        reviewers = [
+            User(email=f"r{i}@example.com", password_hash="x", role="reviewer") for i in range(20)
+        ]
         s.add_all(reviewers)
         s.flush()
         base = dt.datetime(2026, 1, 1)
@@ -50,15 +52,23 @@ def seed(url: str, rows: int) -> None:
         for _ in range(rows):
             state = rng.choice(STATES)
             flags = sorted({rng.choice(FLAGS) for _ in range(rng.randint(0, 3))})
-            batch.append({
-                "company_id": rng.choice(companies).id, "status": state, "revision": 1,
-                "protocol_version": rng.choice(["2025"] * 8 + ["2023", "2019"]),
-                "protocol_current": True, "percent": rng.uniform(40, 100),
-                "passed": rng.random() < 0.7, "flags": [], "flag_codes": " ".join(flags),
-                "claimed_by_id": rng.choice(reviewers).id if state == "in_review" else None,
-                "due_at": base + dt.timedelta(minutes=rng.randint(0, 525600)),
-                "submitted_at": base, "decision_reason": "",
-            })
+            batch.append(
+                {
+                    "company_id": rng.choice(companies).id,
+                    "status": state,
+                    "revision": 1,
+                    "protocol_version": rng.choice(["2025"] * 8 + ["2023", "2019"]),
+                    "protocol_current": True,
+                    "percent": rng.uniform(40, 100),
+                    "passed": rng.random() < 0.7,
+                    "flags": [],
+                    "flag_codes": " ".join(flags),
+                    "claimed_by_id": rng.choice(reviewers).id if state == "in_review" else None,
+                    "due_at": base + dt.timedelta(minutes=rng.randint(0, 525600)),
+                    "submitted_at": base,
+                    "decision_reason": "",
+                }
+            )
             if len(batch) == 5000:
                 s.execute(Submission.__table__.insert(), batch)
                 batch = []
@@ -77,7 +87,10 @@ def measure(url: str, engine: str, runs: int) -> None:
     for label, f in cases.items():
         with factory() as s:
             last = max(1, -(-list_queue(s, f, 1, 50)[1] // 50))
-        for page_label, page in (("first page", 1), (f"deep page {min(400, last)}", min(400, last))):
+        for page_label, page in (
+            ("first page", 1),
+            (f"deep page {min(400, last)}", min(400, last)),
+        ):
             times = []
             with factory() as s:
                 for _ in range(runs):
@@ -87,8 +100,16 @@ def measure(url: str, engine: str, runs: int) -> None:
             times.sort()
             p50 = statistics.median(times)
             p95 = times[int(len(times) * 0.95) - 1]
-            emit(f"queue {engine}: {label}, {page_label} p95 (p50 {p50 * 1000:.1f} ms)", p95, "s", None,
-                 "p95 <= 100 ms", p95 <= 0.1, total=total, rows=len(items))
+            emit(
+                f"queue {engine}: {label}, {page_label} p95 (p50 {p50 * 1000:.1f} ms)",
+                p95,
+                "s",
+                None,
+                "p95 <= 100 ms",
+                p95 <= 0.1,
+                total=total,
+                rows=len(items),
+            )
 
 
 def main() -> None:

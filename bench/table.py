@@ -1,6 +1,6 @@
 """Render bench JSON lines (stdin) as the README's markdown performance table.
 
-    (python bench/extract.py; python bench/intake.py) | python bench/table.py
+(python bench/extract.py; python bench/intake.py) | python bench/table.py
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for r in rows:
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}x"
-        print(f"| {r['figure']} | {fmt(r['value'], r['unit'])} | {fmt(r['baseline'], r['unit'])} "
-              f"| {ratio} | {r['goal']} | {_met(r['met'])} |")
+        print(
+            f"| {r['figure']} | {fmt(r['value'], r['unit'])} | {fmt(r['baseline'], r['unit'])} "
+            f"| {ratio} | {r['goal']} | {_met(r['met'])} |"
+        )
 
 
 def _met(met: bool | None) -> str:

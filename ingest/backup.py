@@ -64,8 +64,13 @@ def _copy(src: Path, dest: Path) -> str:
 def _pg_env(url: URL) -> dict[str, str]:
     """libpq reads the connection from the environment: no password on a command line."""
     env = dict(os.environ)
-    for key, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username),
-                       ("PGPASSWORD", url.password), ("PGDATABASE", url.database)):
+    for key, value in (
+        ("PGHOST", url.host),
+        ("PGPORT", url.port),
+        ("PGUSER", url.username),
+        ("PGPASSWORD", url.password),
+        ("PGDATABASE", url.database),
+    ):
         if value is not None:
             env[key] = str(value)
     return env
@@ -93,8 +98,10 @@ def _database_copy(url: URL, dest: Path) -> Path:
         return target
     if url.get_backend_name() == "postgresql":
         target = dest / PG_COPY
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"],
-             _pg_env(url))
+        _run(
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"],
+            _pg_env(url),
+        )
         return target
     raise BackupError(f"backups of {url.get_backend_name()} databases are not supported")
 
@@ -173,12 +180,12 @@ def _require_fresh(settings: Settings, url: URL) -> None:
         if tables:
             raise BackupError("the target database is not empty: restore into a new database")
     if any(_store_files(settings)):
-        raise BackupError(f"{settings.storage_dir} already holds files: restore onto a fresh "
-                          "instance")
+        raise BackupError(
+            f"{settings.storage_dir} already holds files: restore onto a fresh instance"
+        )
 
 
-def restore(settings: Settings, src: Path,
-            migrate: Callable[[str], None] | None = None) -> Summary:
+def restore(settings: Settings, src: Path, migrate: Callable[[str], None] | None = None) -> Summary:
     """Bring a verified backup back onto a fresh instance; every restored file is re-hashed.
 
     The restored instance gets a new identity: it is another deployment than the one the
@@ -189,16 +196,27 @@ def restore(settings: Settings, src: Path,
     manifest = verify(src)
     url = make_url(settings.database_url)
     if manifest["engine"] != url.get_backend_name():
-        raise BackupError(f"this backup is of a {manifest['engine']} database; the target is "
-                          f"{url.get_backend_name()}")
+        raise BackupError(
+            f"this backup is of a {manifest['engine']} database; the target is "
+            f"{url.get_backend_name()}"
+        )
     _require_fresh(settings, url)
     settings.ensure_dirs()
     database = src / manifest["database"]["file"]
     if manifest["engine"] == "sqlite":
         _copy(database, Path(url.database or ""))
     else:
-        _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
-              f"--dbname={url.database}", str(database)], _pg_env(url))
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                f"--dbname={url.database}",
+                str(database),
+            ],
+            _pg_env(url),
+        )
     total = 0
     for rel, digest in manifest["files"].items():
         if _copy(src / "files" / rel, settings.storage_dir / rel) != digest:

@@ -64,8 +64,9 @@ def blank_for(catalogue: Catalogue, version: ProtocolVersion) -> BlankForm:
     return _cache[key]
 
 
-def ink(doc: pdfium.PdfDocument, index: int, rect: tuple[float, float, float, float],
-        dpi: int = 144) -> float:
+def ink(
+    doc: pdfium.PdfDocument, index: int, rect: tuple[float, float, float, float], dpi: int = 144
+) -> float:
     """Fraction of dark pixels inside ``rect`` (inset to skip the border) of a PDF page."""
     page = doc[index]
     try:

@@ -23,10 +23,13 @@ class Detection:
     evidence: tuple[str, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, object]:
-        return {"version": self.version.version if self.version else None,
-                "form_number": self.version.form_number if self.version else None,
-                "current": self.current, "confidence": round(self.confidence, 3),
-                "evidence": list(self.evidence)}
+        return {
+            "version": self.version.version if self.version else None,
+            "form_number": self.version.form_number if self.version else None,
+            "current": self.current,
+            "confidence": round(self.confidence, 3),
+            "evidence": list(self.evidence),
+        }
 
 
 def _norm(text: str) -> str:
@@ -55,8 +58,9 @@ def _combine(weights: list[float]) -> float:
     return 1.0 - miss
 
 
-def detect(catalogue: Catalogue, field_names: Iterable[str] = (), metadata: str = "",
-           printed: str = "") -> Detection:
+def detect(
+    catalogue: Catalogue, field_names: Iterable[str] = (), metadata: str = "", printed: str = ""
+) -> Detection:
     """Weigh the evidence for each known version; ``printed`` is page text or OCR of it."""
     names = set(field_names)
     seen = printed_numbers(printed)
@@ -91,8 +95,11 @@ def detect(catalogue: Catalogue, field_names: Iterable[str] = (), metadata: str 
     foreign = {s for s in seen if s not in known and not any(s.startswith(k) for k in known)}
     score, version, why = best
     printed_match = version is not None and any(
-        s.startswith(_norm(version.form_number.split(" Rev")[0])) for s in seen)
+        s.startswith(_norm(version.form_number.split(" Rev")[0])) for s in seen
+    )
     if version is None or score < RECOGNISED or (foreign and not printed_match):
-        reason = "printed form number is not a known version" if foreign else "no known version matched"
+        reason = (
+            "printed form number is not a known version" if foreign else "no known version matched"
+        )
         return Detection(None, None, 0.9 if foreign else 1.0 - score, (reason,))
     return Detection(version, catalogue.is_current(version.version), score, tuple(why))

@@ -50,23 +50,47 @@ class TypeInfo:
 
 
 FILE_TYPES: dict[FileType, TypeInfo] = {
-    FileType.PDF: TypeInfo("PDF", "application/pdf", (".pdf",), frozenset(Kind), DeepCheck.PDF,
-                           Kind.PROTOCOL),
-    FileType.DOC: TypeInfo("DOC", "application/msword", (".doc",),
-                           frozenset({Kind.ORG_CHART, Kind.SUPPORTING}), DeepCheck.NONE,
-                           Kind.ORG_CHART),
+    FileType.PDF: TypeInfo(
+        "PDF", "application/pdf", (".pdf",), frozenset(Kind), DeepCheck.PDF, Kind.PROTOCOL
+    ),
+    FileType.DOC: TypeInfo(
+        "DOC",
+        "application/msword",
+        (".doc",),
+        frozenset({Kind.ORG_CHART, Kind.SUPPORTING}),
+        DeepCheck.NONE,
+        Kind.ORG_CHART,
+    ),
     FileType.DOCX: TypeInfo(
-        "DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (".docx",), frozenset({Kind.ORG_CHART, Kind.SUPPORTING}), DeepCheck.DOCX, Kind.ORG_CHART),
-    FileType.JPEG: TypeInfo("JPEG", "image/jpeg", (".jpg", ".jpeg"),
-                            frozenset({Kind.SUPPORTING}), DeepCheck.IMAGE, Kind.SUPPORTING),
-    FileType.PNG: TypeInfo("PNG", "image/png", (".png",), frozenset({Kind.SUPPORTING}),
-                           DeepCheck.IMAGE, Kind.SUPPORTING),
+        "DOCX",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (".docx",),
+        frozenset({Kind.ORG_CHART, Kind.SUPPORTING}),
+        DeepCheck.DOCX,
+        Kind.ORG_CHART,
+    ),
+    FileType.JPEG: TypeInfo(
+        "JPEG",
+        "image/jpeg",
+        (".jpg", ".jpeg"),
+        frozenset({Kind.SUPPORTING}),
+        DeepCheck.IMAGE,
+        Kind.SUPPORTING,
+    ),
+    FileType.PNG: TypeInfo(
+        "PNG",
+        "image/png",
+        (".png",),
+        frozenset({Kind.SUPPORTING}),
+        DeepCheck.IMAGE,
+        Kind.SUPPORTING,
+    ),
 }
 
 #: File name extension -> the type it claims.
-EXTENSIONS: dict[str, FileType] = {ext: t for t, info in FILE_TYPES.items()
-                                   for ext in info.extensions}
+EXTENSIONS: dict[str, FileType] = {
+    ext: t for t, info in FILE_TYPES.items() for ext in info.extensions
+}
 
 
 def types_for(kind: str) -> tuple[FileType, ...]:

@@ -25,8 +25,13 @@ _METHOD = re.compile(r"^[DIO](?:[/,][DIO])*$")
 _FORM_NUMBER = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]{2,})*-(\d{4})(?:\s+Rev\s*\d+)?\b")
 _EFFECTIVE = re.compile(r"Effective\s+(\d{4}-\d{2}-\d{2})")
 _ELEMENT = re.compile(r"^element\s+(\d+)\s*[:\-–]?\s*(.*)$", re.I)
-_SUMMARY_COLUMNS = {"awarded": "awarded", "score": "awarded", "available": "available",
-                    "percent": "percent", "(%)": "percent"}
+_SUMMARY_COLUMNS = {
+    "awarded": "awarded",
+    "score": "awarded",
+    "available": "available",
+    "percent": "percent",
+    "(%)": "percent",
+}
 _COVER_ROLES = [
     ("company", re.compile(r"company", re.I)),
     ("audit_number", re.compile(r"audit\s*(number|no|#)", re.I)),
@@ -108,9 +113,15 @@ def _widget(ref: Any, number: int, height: float) -> Widget | None:
         x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
         x0, x1 = sorted((x0, x1))
         y0, y1 = sorted((y0, y1))
-        return Widget(_full_name(annot), number, (x0, y0, x1, y1),
-                      "text" if ftype == "/Tx" else "checkbox",
-                      str(annot.get("/TU", "")), height - y1, height - y0)
+        return Widget(
+            _full_name(annot),
+            number,
+            (x0, y0, x1, y1),
+            "text" if ftype == "/Tx" else "checkbox",
+            str(annot.get("/TU", "")),
+            height - y1,
+            height - y0,
+        )
     except (AttributeError, KeyError, TypeError, ValueError, pypdf.errors.PyPdfError):
         return None
 
@@ -129,7 +140,9 @@ def _title(name: str) -> str:
     name = name.strip(" -:|")
     if name.isupper():
         words = name.lower().split()
-        name = " ".join(w if (i and w in _SMALL_WORDS) else w.capitalize() for i, w in enumerate(words))
+        name = " ".join(
+            w if (i and w in _SMALL_WORDS) else w.capitalize() for i, w in enumerate(words)
+        )
     return name
 
 
@@ -144,11 +157,15 @@ def _element_names(lines_by_page: dict[int, list[list[dict[str, Any]]]]) -> dict
     return names
 
 
-def _questions_on_page(page: int, width: float, lines: list[list[dict[str, Any]]],
-                       widgets: list[Widget]) -> list[Question]:
-    starts = [line[0] for line in lines if _QID.match(line[0]["text"]) and line[0]["x0"] < width * 0.2]
-    bounds = [line[0]["top"] for line in lines
-              if _ELEMENT.match(" ".join(w["text"] for w in line))] + [1e9]
+def _questions_on_page(
+    page: int, width: float, lines: list[list[dict[str, Any]]], widgets: list[Widget]
+) -> list[Question]:
+    starts = [
+        line[0] for line in lines if _QID.match(line[0]["text"]) and line[0]["x0"] < width * 0.2
+    ]
+    bounds = [
+        line[0]["top"] for line in lines if _ELEMENT.match(" ".join(w["text"] for w in line))
+    ] + [1e9]
     out = []
     for i, qword in enumerate(starts):
         nxt = starts[i + 1]["top"] if i + 1 < len(starts) else 1e9
@@ -164,32 +181,52 @@ def _questions_on_page(page: int, width: float, lines: list[list[dict[str, Any]]
         line = next(ln for ln in lines if ln[0] is qword)
         numbers = [w for w in line if w["text"].isdigit() and w["x1"] <= awarded.rect[0] + 1]
         if not numbers:
-            raise IngestError(ErrorCode.EXTRACTION_FAILED,
-                              f"Question {qword['text']} has no printed points available.")
+            raise IngestError(
+                ErrorCode.EXTRACTION_FAILED,
+                f"Question {qword['text']} has no printed points available.",
+            )
         points = numbers[-1]
         methods = [w for w in line if _METHOD.match(w["text"]) and w["x1"] <= points["x0"]]
         method = methods[-1] if methods else None
         right_edge = (method or points)["x0"] - 1
-        text_words = [w for ln in lines if qword["top"] - 2 <= ln[0]["top"] < end for w in ln
-                      if w["x0"] > qword["x1"] and w["x1"] <= right_edge]
-        out.append(Question(
-            id=qword["text"], element=int(qword["text"].split(".")[0]),
-            text=" ".join(w["text"] for w in text_words), method=method["text"] if method else None,
-            available=int(points["text"]), na_allowed=na is not None, awarded=awarded.ref(),
-            notes=notes.ref() if notes else None, na=na.ref() if na else None,
-        ))
+        text_words = [
+            w
+            for ln in lines
+            if qword["top"] - 2 <= ln[0]["top"] < end
+            for w in ln
+            if w["x0"] > qword["x1"] and w["x1"] <= right_edge
+        ]
+        out.append(
+            Question(
+                id=qword["text"],
+                element=int(qword["text"].split(".")[0]),
+                text=" ".join(w["text"] for w in text_words),
+                method=method["text"] if method else None,
+                available=int(points["text"]),
+                na_allowed=na is not None,
+                awarded=awarded.ref(),
+                notes=notes.ref() if notes else None,
+                na=na.ref() if na else None,
+            )
+        )
     return out
 
 
-def _summary_rows(lines: list[list[dict[str, Any]]], width: float,
-                  widgets: list[Widget]) -> dict[str, dict[str, FieldRef]]:
+def _summary_rows(
+    lines: list[list[dict[str, Any]]], width: float, widgets: list[Widget]
+) -> dict[str, dict[str, FieldRef]]:
     """Map summary widgets to element numbers (or 'overall') and their column."""
-    header = next((ln for ln in lines
-                   if sum(1 for w in ln if w["text"].lower() in _SUMMARY_COLUMNS) >= 2), None)
+    header = next(
+        (ln for ln in lines if sum(1 for w in ln if w["text"].lower() in _SUMMARY_COLUMNS) >= 2),
+        None,
+    )
     if header is None:
         return {}
-    columns = [((w["x0"] + w["x1"]) / 2, _SUMMARY_COLUMNS[w["text"].lower()]) for w in header
-               if w["text"].lower() in _SUMMARY_COLUMNS]
+    columns = [
+        ((w["x0"] + w["x1"]) / 2, _SUMMARY_COLUMNS[w["text"].lower()])
+        for w in header
+        if w["text"].lower() in _SUMMARY_COLUMNS
+    ]
     rows: dict[str, dict[str, FieldRef]] = {}
     for line in lines:
         first = line[0]
@@ -198,7 +235,8 @@ def _summary_rows(lines: list[list[dict[str, Any]]], width: float,
         if first["text"].isdigit() and first["x0"] < width * 0.2:
             key = first["text"]
         elif first["text"].lower() in ("overall", "total") or (
-                len(line) == 1 and line[0]["text"].lower() in ("overall", "total")):
+            len(line) == 1 and line[0]["text"].lower() in ("overall", "total")
+        ):
             key = "overall"
         else:
             continue
@@ -229,8 +267,10 @@ def _identity(reader: pypdf.PdfReader, first_text: str) -> tuple[str, str, str, 
     subject = str(meta.get("/Subject") or "")
     m = _FORM_NUMBER.search(first_text) or _FORM_NUMBER.search(subject)
     if not m:
-        raise IngestError(ErrorCode.EXTRACTION_FAILED,
-                          "No form number (like SECOR-AP-2025) is printed on the first page.")
+        raise IngestError(
+            ErrorCode.EXTRACTION_FAILED,
+            "No form number (like SECOR-AP-2025) is printed on the first page.",
+        )
     form_number = re.sub(r"\s+", " ", m.group(0))
     eff = _EFFECTIVE.search(first_text)
     effective = eff.group(1) if eff else f"{m.group(1)}-01-01"
@@ -250,8 +290,10 @@ def import_blank_form(path: Path) -> ProtocolVersion:
         raise IngestError(ErrorCode.EXTRACTION_FAILED, "The form has no fillable fields.")
     with pdf:
         sizes = tuple((float(p.width), float(p.height)) for p in pdf.pages)
-        lines_by_page = {i: _lines(p.extract_words(keep_blank_chars=False))
-                         for i, p in enumerate(pdf.pages, start=1)}
+        lines_by_page = {
+            i: _lines(p.extract_words(keep_blank_chars=False))
+            for i, p in enumerate(pdf.pages, start=1)
+        }
         first_text = pdf.pages[0].extract_text() or ""
     version, form_number, title, effective = _identity(reader, first_text)
     names = _element_names(lines_by_page)
@@ -264,21 +306,33 @@ def import_blank_form(path: Path) -> ProtocolVersion:
         if not found:
             summary.update(_summary_rows(lines, sizes[page - 1][0], on_page))
     if not questions:
-        raise IngestError(ErrorCode.EXTRACTION_FAILED, "No scored questions were found on the form.")
+        raise IngestError(
+            ErrorCode.EXTRACTION_FAILED, "No scored questions were found on the form."
+        )
     elements = tuple(
-        Element(number=n, name=names.get(n, f"Element {n}"),
-                questions=tuple(q for q in questions if q.element == n),
-                summary=summary.get(str(n), {}))
+        Element(
+            number=n,
+            name=names.get(n, f"Element {n}"),
+            questions=tuple(q for q in questions if q.element == n),
+            summary=summary.get(str(n), {}),
+        )
         for n in sorted({q.element for q in questions})
     )
     used = {f.name for q in questions for f in (q.awarded, q.notes, q.na) if f}
     used |= {f.name for row in summary.values() for f in row.values()}
     return ProtocolVersion(
-        version=version, form_number=form_number, title=title, effective=effective,
-        elements=elements, page_count=len(sizes), page_sizes=sizes,
+        version=version,
+        form_number=form_number,
+        title=title,
+        effective=effective,
+        elements=elements,
+        page_count=len(sizes),
+        page_sizes=sizes,
         markers=(form_number, f"Version {version}"),
-        field_names=frozenset(w.name for w in widgets), overall=summary.get("overall", {}),
-        cover=_cover(widgets, used), blank_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        field_names=frozenset(w.name for w in widgets),
+        overall=summary.get("overall", {}),
+        cover=_cover(widgets, used),
+        blank_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         blank_file=f"secor-protocol-{version}-blank.pdf",
     )
 

@@ -25,8 +25,9 @@ def renew_instance_id(session: Session) -> str:
     """A new identity: a restored copy is another deployment than the one it was taken from."""
     instance_id(session)
     made = str(uuid.uuid4())
-    session.execute(update(InstanceIdentity).where(InstanceIdentity.id == 1)
-                    .values(instance_id=made))
+    session.execute(
+        update(InstanceIdentity).where(InstanceIdentity.id == 1).values(instance_id=made)
+    )
     return made
 
 

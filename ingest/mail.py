@@ -44,4 +44,8 @@ def send(settings: Settings, to: str, subject: str, body: str) -> Path | None:
 
 def outbox(settings: Settings) -> list[Path]:
     folder = settings.instance_dir / "mail"
-    return sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+    return (
+        sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)
+        if folder.is_dir()
+        else []
+    )

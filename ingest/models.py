@@ -26,8 +26,11 @@ class Document(Base):
     __tablename__ = "documents"
     # The same file twice in one revision of a submission is one document; a later revision
     # (after the reviewer asked for changes) may carry an unchanged file again as its own.
-    __table_args__ = (UniqueConstraint("submission_id", "revision", "sha256",
-                                       name="uq_documents_submission_revision_sha"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "submission_id", "revision", "sha256", name="uq_documents_submission_revision_sha"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int | None] = mapped_column(

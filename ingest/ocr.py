@@ -44,14 +44,17 @@ def tessdata_dir() -> str:
 
 @functools.lru_cache(maxsize=4)
 def _api(psm: int, digits: bool) -> tesserocr.PyTessBaseAPI:
-    api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang="eng", psm=psm,
-                                  oem=tesserocr.OEM.LSTM_ONLY)
+    api = tesserocr.PyTessBaseAPI(
+        path=tessdata_dir(), lang="eng", psm=psm, oem=tesserocr.OEM.LSTM_ONLY
+    )
     if digits:
         api.SetVariable("tessedit_char_whitelist", DIGITS)
     return api
 
 
-def _words(image: np.ndarray, psm: int, digits: bool) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+def _words(
+    image: np.ndarray, psm: int, digits: bool
+) -> list[tuple[str, float, tuple[int, int, int, int]]]:
     """(text, confidence 0-100, box) of each word, in tesseract's reading order."""
     with _lock:
         api = _api(psm, digits)
@@ -86,7 +89,8 @@ def clean(crop: np.ndarray) -> np.ndarray:
     bw = cv2.medianBlur(bw, 3)
     # Specks of scanner dust: ink blobs far smaller than any stroke of a glyph.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(  # type: ignore[call-overload]
-        (bw < 128).astype(np.uint8), 8)
+        (bw < 128).astype(np.uint8), 8
+    )
     specks = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] < SPECK_AREA]
     if specks:
         bw[np.isin(labels, specks)] = 255
@@ -97,9 +101,11 @@ def _pad(crop: np.ndarray, pad: int = 16, scale: float = 1.0) -> np.ndarray:
     """Clean at full resolution, then shrink (area averaging keeps the strokes' edges)."""
     cleaned = clean(crop)
     if scale != 1.0:
-        cleaned = cv2.resize(cleaned, (max(int(cleaned.shape[1] * scale), 1),
-                                       max(int(cleaned.shape[0] * scale), 1)),
-                             interpolation=cv2.INTER_AREA)
+        cleaned = cv2.resize(
+            cleaned,
+            (max(int(cleaned.shape[1] * scale), 1), max(int(cleaned.shape[0] * scale), 1)),
+            interpolation=cv2.INTER_AREA,
+        )
     return np.pad(cleaned, pad, constant_values=255)
 
 
@@ -111,7 +117,9 @@ def read_one(crop: np.ndarray, digits: bool = False) -> Read:
     return Read(" ".join(w for w, _, _ in words), max(0.0, min(c for _, c, _ in words) / 100))
 
 
-def read_boxes(crops: list[np.ndarray], digits: bool = False, retry_below: float = 0.8) -> list[Read]:
+def read_boxes(
+    crops: list[np.ndarray], digits: bool = False, retry_below: float = 0.8
+) -> list[Read]:
     """Read all crops in one strip, then retry alone the few that came back empty or unsure."""
     reads = read_strip(crops, digits=digits)
     for i, (crop, read) in enumerate(zip(crops, reads)):

@@ -31,7 +31,9 @@ RETRY_AFTER = dt.timedelta(seconds=2)
 BATCH = 100
 
 
-def drain(factory: sessionmaker[Session], send: Send, settings: Settings, batch: int = BATCH) -> int:
+def drain(
+    factory: sessionmaker[Session], send: Send, settings: Settings, batch: int = BATCH
+) -> int:
     """Send what is due; returns how many rows were sent. Stops at the first broker error.
 
     The due rows are claimed together (one UPDATE ... RETURNING and one commit per pass, not
@@ -42,7 +44,9 @@ def drain(factory: sessionmaker[Session], send: Send, settings: Settings, batch:
     with factory() as session:
         due = session.execute(
             select(OutboxEntry.id, OutboxEntry.document_id, OutboxEntry.task, OutboxEntry.sends)
-            .where(OutboxEntry.available_at <= now).order_by(OutboxEntry.id).limit(batch)
+            .where(OutboxEntry.available_at <= now)
+            .order_by(OutboxEntry.id)
+            .limit(batch)
         ).all()
         if not due:
             return 0
@@ -53,13 +57,15 @@ def drain(factory: sessionmaker[Session], send: Send, settings: Settings, batch:
         claimed: set[int] = set()
         if wanted:
             lease = dt.timedelta(seconds=settings.task_lease_seconds)
-            claimed = set(session.scalars(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_(wanted), OutboxEntry.available_at <= now)
-                .values(available_at=now + lease, sends=OutboxEntry.sends + 1)
-                .returning(OutboxEntry.id),
-                execution_options={"synchronize_session": False},
-            ))
+            claimed = set(
+                session.scalars(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id.in_(wanted), OutboxEntry.available_at <= now)
+                    .values(available_at=now + lease, sends=OutboxEntry.sends + 1)
+                    .returning(OutboxEntry.id),
+                    execution_options={"synchronize_session": False},
+                )
+            )
         session.commit()
     rows = [row for row in due if row.id in claimed]
     for sent, row in enumerate(rows):
@@ -75,9 +81,13 @@ def drain(factory: sessionmaker[Session], send: Send, settings: Settings, batch:
 def _release(factory: sessionmaker[Session], row_ids: list[int], error: str) -> None:
     with factory() as session:
         session.execute(
-            update(OutboxEntry).where(OutboxEntry.id.in_(row_ids))
-            .values(available_at=utcnow() + RETRY_AFTER, sends=OutboxEntry.sends - 1,
-                    last_error=error[:500]),
+            update(OutboxEntry)
+            .where(OutboxEntry.id.in_(row_ids))
+            .values(
+                available_at=utcnow() + RETRY_AFTER,
+                sends=OutboxEntry.sends - 1,
+                last_error=error[:500],
+            ),
             execution_options={"synchronize_session": False},
         )
         session.commit()
@@ -87,8 +97,11 @@ def resend_now(factory: sessionmaker[Session], document_ids: list[int]) -> int:
     """Make these documents' work due now: the worker that held them is gone."""
     with factory() as session:
         result = session.execute(
-            update(OutboxEntry).where(OutboxEntry.document_id.in_(document_ids))
-            .values(available_at=utcnow()), execution_options={"synchronize_session": False})
+            update(OutboxEntry)
+            .where(OutboxEntry.document_id.in_(document_ids))
+            .values(available_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
         session.commit()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -105,9 +118,12 @@ def requeue_unstarted(factory: sessionmaker[Session]) -> int:
         result = session.execute(
             update(OutboxEntry)
             .where(OutboxEntry.available_at > utcnow(), OutboxEntry.document_id.in_(unstarted))
-            .values(available_at=utcnow(),
-                    sends=case((OutboxEntry.sends > 0, OutboxEntry.sends - 1), else_=0)),
-            execution_options={"synchronize_session": False})
+            .values(
+                available_at=utcnow(),
+                sends=case((OutboxEntry.sends > 0, OutboxEntry.sends - 1), else_=0),
+            ),
+            execution_options={"synchronize_session": False},
+        )
         session.commit()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -116,14 +132,21 @@ def _give_up(session: Session, row_id: int, doc_id: int) -> None:
     log.error("outbox: document %s was sent too often without finishing; marking failed", doc_id)
     session.execute(
         update(Document)
-        .where(Document.id == doc_id,
-               Document.status.in_([DocumentStatus.RECEIVED, DocumentStatus.PROCESSING]))
-        .values(status=DocumentStatus.FAILED, error_code=ErrorCode.WORKER_LOST.value,
-                error_message=DEFAULT_MESSAGES[ErrorCode.WORKER_LOST]),
+        .where(
+            Document.id == doc_id,
+            Document.status.in_([DocumentStatus.RECEIVED, DocumentStatus.PROCESSING]),
+        )
+        .values(
+            status=DocumentStatus.FAILED,
+            error_code=ErrorCode.WORKER_LOST.value,
+            error_message=DEFAULT_MESSAGES[ErrorCode.WORKER_LOST],
+        ),
         execution_options={"synchronize_session": False},
     )
-    session.execute(delete(OutboxEntry).where(OutboxEntry.id == row_id),
-                    execution_options={"synchronize_session": False})
+    session.execute(
+        delete(OutboxEntry).where(OutboxEntry.id == row_id),
+        execution_options={"synchronize_session": False},
+    )
 
 
 class Relay(threading.Thread):
@@ -133,8 +156,14 @@ class Relay(threading.Thread):
     held) and sends the lost work again within seconds instead of when its lease ends.
     """
 
-    def __init__(self, factory: sessionmaker[Session], send: Send, settings: Settings,
-                 interval: float = 0.25, epoch: Epoch | None = None) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        send: Send,
+        settings: Settings,
+        interval: float = 0.25,
+        epoch: Epoch | None = None,
+    ) -> None:
         super().__init__(name="outbox-relay", daemon=True)
         self.factory, self.send, self.settings, self.interval = factory, send, settings, interval
         self.epoch = epoch
@@ -153,8 +182,11 @@ class Relay(threading.Thread):
             return
         if self.known_epoch is not None and now != self.known_epoch:
             count = requeue_unstarted(self.factory)
-            log.warning("outbox: the broker restarted and lost its messages; sending %s "
-                        "unstarted documents again", count)
+            log.warning(
+                "outbox: the broker restarted and lost its messages; sending %s "
+                "unstarted documents again",
+                count,
+            )
         self.known_epoch = now
 
     def run(self) -> None:

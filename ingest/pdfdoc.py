@@ -37,8 +37,10 @@ class PdfDoc:
         self.page_count = len(self.pdfium)
         if self.page_count > max_pages:
             self.close()
-            raise IngestError(ErrorCode.UNSAFE, f"The PDF has {self.page_count} pages; at most "
-                              f"{max_pages} are read.")
+            raise IngestError(
+                ErrorCode.UNSAFE,
+                f"The PDF has {self.page_count} pages; at most {max_pages} are read.",
+            )
         self._reader: pypdf.PdfReader | None = None
         self._reader_failed = False
         self._fields: dict[str, Any] | None = None

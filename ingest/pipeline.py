@@ -34,8 +34,10 @@ class Checked:
 
 def check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise IngestError(ErrorCode.UNSUPPORTED_TYPE, f"Unknown document kind {kind!r}; use one of "
-                          + ", ".join(KINDS) + ".")
+        raise IngestError(
+            ErrorCode.UNSUPPORTED_TYPE,
+            f"Unknown document kind {kind!r}; use one of " + ", ".join(KINDS) + ".",
+        )
 
 
 def check_file(path: Path, filename: str, kind: str, settings: Settings) -> Checked:
@@ -45,16 +47,19 @@ def check_file(path: Path, filename: str, kind: str, settings: Settings) -> Chec
     if size == 0:
         raise IngestError(ErrorCode.EMPTY)
     if size > settings.limit_bytes(kind):
-        raise IngestError(ErrorCode.TOO_LARGE,
-                          f"The file is larger than the {round(settings.limit_bytes(kind) / 2**20, 2):g} MB limit.")
+        raise IngestError(
+            ErrorCode.TOO_LARGE,
+            f"The file is larger than the {round(settings.limit_bytes(kind) / 2**20, 2):g} MB limit.",
+        )
     sniffed = sniff(path)
     if sniffed.encrypted:
         raise IngestError(ErrorCode.ENCRYPTED)
     allowed = KIND_TYPES[kind]
     if sniffed.kind not in allowed:
         detail = sniffed.detail or f"The content is {sniffed.mime}."
-        raise IngestError(ErrorCode.UNSUPPORTED_TYPE,
-                          f"{detail} Accepted for this document: {labels_for(kind)}.")
+        raise IngestError(
+            ErrorCode.UNSUPPORTED_TYPE, f"{detail} Accepted for this document: {labels_for(kind)}."
+        )
     named = extension_type(filename)
     if named != sniffed.kind:
         raise IngestError(
@@ -108,8 +113,9 @@ def _insert(session: Session, doc: Document) -> Document:
     for every upload, and the write lock is held only for the two statements. Returns the
     document as stored, with the table's defaults (status, dates) filled in."""
     documents, outbox = _DOCUMENTS, _OUTBOX
-    values = {c.key: getattr(doc, c.key) for c in documents.columns
-              if getattr(doc, c.key) is not None}  # unset columns take the table's defaults
+    values = {
+        c.key: getattr(doc, c.key) for c in documents.columns if getattr(doc, c.key) is not None
+    }  # unset columns take the table's defaults
     conn = session.connection()
     row = conn.execute(insert(documents).returning(*documents.c), values).one()
     conn.execute(insert(outbox), {"document_id": row.id})
@@ -117,12 +123,25 @@ def _insert(session: Session, doc: Document) -> Document:
     return Document(**row._asdict())
 
 
-def _document(received: Received, checked: Checked, key: str, submission_id: int | None,
-              kind: str, filename: str, revision: int) -> Document:
+def _document(
+    received: Received,
+    checked: Checked,
+    key: str,
+    submission_id: int | None,
+    kind: str,
+    filename: str,
+    revision: int,
+) -> Document:
     return Document(
-        submission_id=submission_id, kind=kind, filename=printable_filename(filename),
-        content_type=checked.sniffed.kind, sha256=received.sha256, size=received.size,
-        storage_key=key, pages_total=checked.probe.pages, revision=revision,
+        submission_id=submission_id,
+        kind=kind,
+        filename=printable_filename(filename),
+        content_type=checked.sniffed.kind,
+        sha256=received.sha256,
+        size=received.size,
+        storage_key=key,
+        pages_total=checked.probe.pages,
+        revision=revision,
     )
 
 
@@ -130,17 +149,26 @@ def _position(session: Session, doc: Document) -> int:
     """Binder parts are kept in the order they were uploaded."""
     if doc.submission_id is None or doc.kind != "binder":
         return 0
-    return len(session.scalars(
-        select(Document.id).where(Document.submission_id == doc.submission_id,
-                                  Document.kind == doc.kind,
-                                  Document.revision == doc.revision)).all())
+    return len(
+        session.scalars(
+            select(Document.id).where(
+                Document.submission_id == doc.submission_id,
+                Document.kind == doc.kind,
+                Document.revision == doc.revision,
+            )
+        ).all()
+    )
 
 
-def _existing(session: Session, submission_id: int | None, revision: int,
-              sha256: str) -> Document | None:
+def _existing(
+    session: Session, submission_id: int | None, revision: int, sha256: str
+) -> Document | None:
     if submission_id is None:
         return None
     return session.scalar(
-        select(Document).where(Document.submission_id == submission_id,
-                               Document.revision == revision, Document.sha256 == sha256)
+        select(Document).where(
+            Document.submission_id == submission_id,
+            Document.revision == revision,
+            Document.sha256 == sha256,
+        )
     )

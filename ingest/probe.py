@@ -90,12 +90,16 @@ def probe_image(path: Path, settings: Settings) -> Probe:
         with Image.open(path) as img:
             width, height = img.size
             if width * height > settings.max_image_pixels:
-                raise IngestError(ErrorCode.UNSAFE, "The image has too many pixels to process safely.")
+                raise IngestError(
+                    ErrorCode.UNSAFE, "The image has too many pixels to process safely."
+                )
             img.verify()
     except IngestError:
         raise
     except Image.DecompressionBombError as e:  # Pillow's own pixel-bomb guard
-        raise IngestError(ErrorCode.UNSAFE, "The image has too many pixels to process safely.") from e
+        raise IngestError(
+            ErrorCode.UNSAFE, "The image has too many pixels to process safely."
+        ) from e
     except ValueError as e:
         if "Decompressed" in str(e):  # a PNG text or profile chunk that inflates without end
             raise IngestError(ErrorCode.UNSAFE, "The image would inflate to an unsafe size.") from e

@@ -45,8 +45,13 @@ def process_document(
     extractor = extractor or _default_extractor()
     with factory() as session:
         if instance is not None and instance != (own := instance_id(session)):
-            log.warning("document %s belongs to instance %s; this worker serves instance %s "
-                        "(another database): leaving it alone", document_id, instance, own)
+            log.warning(
+                "document %s belongs to instance %s; this worker serves instance %s "
+                "(another database): leaving it alone",
+                document_id,
+                instance,
+                own,
+            )
             return "foreign"
         doc = session.get(Document, document_id)
         if doc is None:
@@ -72,25 +77,38 @@ def process_document(
                 s.commit()
 
     try:
-        result = extractor(path, kind=kind, content_type=content_type, settings=settings,
-                           progress=progress)
+        result = extractor(
+            path, kind=kind, content_type=content_type, settings=settings, progress=progress
+        )
     except IngestError as e:
         return _finish(factory, document_id, error=(e.code, e.message))
     except timeout_errors:
         return _finish(factory, document_id, error=(ErrorCode.TIMEOUT, None))
     except MemoryError:
-        return _finish(factory, document_id, error=(ErrorCode.UNSAFE, "Reading the file needed "
-                                                    "more memory than allowed."))
+        return _finish(
+            factory,
+            document_id,
+            error=(ErrorCode.UNSAFE, "Reading the file needed more memory than allowed."),
+        )
     except Exception as e:  # a parser bug must not leave the document hanging
         log.exception("extraction of document %s failed", document_id)
-        return _finish(factory, document_id, error=(ErrorCode.EXTRACTION_FAILED,
-                                                    f"{DEFAULT_MESSAGES[ErrorCode.EXTRACTION_FAILED]}"
-                                                    f" ({type(e).__name__})"))
+        return _finish(
+            factory,
+            document_id,
+            error=(
+                ErrorCode.EXTRACTION_FAILED,
+                f"{DEFAULT_MESSAGES[ErrorCode.EXTRACTION_FAILED]} ({type(e).__name__})",
+            ),
+        )
     return _finish(factory, document_id, result=result)
 
 
-def _finish(factory: sessionmaker[Session], document_id: int, result: dict[str, Any] | None = None,
-            error: tuple[ErrorCode, str | None] | None = None) -> str:
+def _finish(
+    factory: sessionmaker[Session],
+    document_id: int,
+    result: dict[str, Any] | None = None,
+    error: tuple[ErrorCode, str | None] | None = None,
+) -> str:
     with factory() as session:
         doc = session.get(Document, document_id)
         if doc is None:

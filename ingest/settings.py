@@ -61,11 +61,13 @@ class Settings:
         instance = Path(m.get("INSTANCE_DIR") or "instance").resolve()
         db = m.get("DATABASE_URL") or f"sqlite:///{instance / 'secor.db'}"
         kind_max = dict(DEFAULT_KIND_MB)
-        kind_max.update({
-            k: float(m[f"MAX_UPLOAD_MB_{k.upper()}"])
-            for k in KINDS
-            if m.get(f"MAX_UPLOAD_MB_{k.upper()}") not in (None, "")
-        })
+        kind_max.update(
+            {
+                k: float(m[f"MAX_UPLOAD_MB_{k.upper()}"])
+                for k in KINDS
+                if m.get(f"MAX_UPLOAD_MB_{k.upper()}") not in (None, "")
+            }
+        )
 
         def num(key: str, default: float) -> Any:
             value = m.get(key)
@@ -94,8 +96,12 @@ class Settings:
         return cls.from_mapping({k[6:]: v for k, v in env.items() if k.startswith("SECOR_")})
 
     def ensure_dirs(self) -> None:
-        for d in (self.instance_dir, self.storage_dir, self.broker_dir / "in",
-                  self.broker_dir / "processed"):
+        for d in (
+            self.instance_dir,
+            self.storage_dir,
+            self.broker_dir / "in",
+            self.broker_dir / "processed",
+        ):
             d.mkdir(parents=True, exist_ok=True)
 
 

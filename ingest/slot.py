@@ -58,18 +58,30 @@ def install(heartbeat: Heartbeat, soft_limit: float) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         heartbeat.idle()
         if resident_bytes() > RECYCLE_RSS:
-            log.info("slot uses %s MiB after its task; stopping so that a fresh one replaces it",
-                     resident_bytes() // 2**20)
+            log.info(
+                "slot uses %s MiB after its task; stopping so that a fresh one replaces it",
+                resident_bytes() // 2**20,
+            )
             os.kill(os.getpid(), signal.SIGTERM)  # warm shutdown: the task is already acked
 
 
-def run_slot(celery_app: Celery, beat_file: Path, queue: str, soft_limit: float,
-             loglevel: str = "INFO") -> None:
+def run_slot(
+    celery_app: Celery, beat_file: Path, queue: str, soft_limit: float, loglevel: str = "INFO"
+) -> None:
     cap_memory()
     heartbeat = Heartbeat(beat_file)
     heartbeat.start()
     install(heartbeat, soft_limit)
-    celery_app.worker_main(["worker", f"--loglevel={loglevel}", "--pool=solo",
-                            "--concurrency=1", f"--queues={queue}",
-                            f"--hostname=secor-{os.getpid()}@%h", "--without-gossip",
-                            "--without-mingle", "--without-heartbeat"])
+    celery_app.worker_main(
+        [
+            "worker",
+            f"--loglevel={loglevel}",
+            "--pool=solo",
+            "--concurrency=1",
+            f"--queues={queue}",
+            f"--hostname=secor-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+    )

@@ -23,8 +23,11 @@ SIGNATURES: tuple[tuple[bytes, FileType], ...] = (
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_WORD_MAIN_VARIANTS = (_WORD_MAIN, "application/vnd.ms-word.document.macroEnabled.main+xml",
-                       "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
+_WORD_MAIN_VARIANTS = (
+    _WORD_MAIN,
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+)
 
 #: What people are told about common look-alikes, by what the content really is.
 _LOOKALIKES = {
@@ -87,7 +90,9 @@ def _sniff_zip(path: Path, mime: str) -> Sniffed:
     except (zipfile.BadZipFile, zlib.error, OSError, KeyError, EOFError, ValueError) as e:
         raise IngestError(ErrorCode.CORRUPT, "The file is a damaged ZIP/Office package.") from e
     except (NotImplementedError, RuntimeError) as e:
-        raise IngestError(ErrorCode.UNSUPPORTED_TYPE, "The package uses an unsupported ZIP feature.") from e
+        raise IngestError(
+            ErrorCode.UNSUPPORTED_TYPE, "The package uses an unsupported ZIP feature."
+        ) from e
     if any(v in types for v in _WORD_MAIN_VARIANTS):
         return _typed(FileType.DOCX)
     if "spreadsheetml" in types:

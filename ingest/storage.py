@@ -154,8 +154,10 @@ class FileStore:
 
     def _keep(self, spool: Spool, limit: int) -> Received:
         if spool.size > limit:
-            raise IngestError(ErrorCode.TOO_LARGE,
-                              f"The file is larger than the {round(limit / 2**20, 2):g} MB limit.")
+            raise IngestError(
+                ErrorCode.TOO_LARGE,
+                f"The file is larger than the {round(limit / 2**20, 2):g} MB limit.",
+            )
         if spool.size == 0:
             raise IngestError(ErrorCode.EMPTY)
         return Received(spool.path, spool.keep(), spool.size)

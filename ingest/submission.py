@@ -21,9 +21,13 @@ from review.submissions import Actor, get_visible, require_editable
 
 
 def documents_of(session: Session, submission_id: int) -> list[Document]:
-    return list(session.scalars(
-        select(Document).where(Document.submission_id == submission_id)
-        .order_by(Document.kind, Document.position, Document.id)))
+    return list(
+        session.scalars(
+            select(Document)
+            .where(Document.submission_id == submission_id)
+            .order_by(Document.kind, Document.position, Document.id)
+        )
+    )
 
 
 def get_document(session: Session, actor: Actor, document_id: int) -> Document:
@@ -37,9 +41,15 @@ def get_document(session: Session, actor: Actor, document_id: int) -> Document:
 
 def document_status(doc: Document, with_result: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "id": doc.id, "submission_id": doc.submission_id, "kind": doc.kind,
-        "filename": doc.filename, "content_type": doc.content_type, "size": doc.size,
-        "sha256": doc.sha256, "status": doc.status, "revision": doc.revision,
+        "id": doc.id,
+        "submission_id": doc.submission_id,
+        "kind": doc.kind,
+        "filename": doc.filename,
+        "content_type": doc.content_type,
+        "size": doc.size,
+        "sha256": doc.sha256,
+        "status": doc.status,
+        "revision": doc.revision,
         "progress": {"pages_done": doc.pages_done, "pages_total": doc.pages_total},
         "created_at": doc.created_at.isoformat() + "Z",
     }
@@ -50,11 +60,19 @@ def document_status(doc: Document, with_result: bool = False) -> dict[str, Any]:
     return body
 
 
-def reading_for(session: Session, sub: Submission, docs: list[Document], catalogue: Catalogue,
-                training_completed_on: dt.date | None) -> Reading | None:
+def reading_for(
+    session: Session,
+    sub: Submission,
+    docs: list[Document],
+    catalogue: Catalogue,
+    training_completed_on: dt.date | None,
+) -> Reading | None:
     """What review needs from the newest processed protocol (or binder) of the submission."""
-    protocol = [d for d in docs if d.kind in ("protocol", "binder") and d.status == DocumentStatus.DONE
-                and d.result]
+    protocol = [
+        d
+        for d in docs
+        if d.kind in ("protocol", "binder") and d.status == DocumentStatus.DONE and d.result
+    ]
     if not protocol:
         return None
     doc = max(protocol, key=lambda d: (d.kind == "protocol", d.id))
@@ -67,11 +85,14 @@ def reading_for(session: Session, sub: Submission, docs: list[Document], catalog
         current=catalogue.is_current(version.version) if version else None,
         answers=[ExtractedAnswer.from_json(a) for a in result.get("answers", [])],
         summary=result.get("summary") or {},
-        circumstances=Circumstances(training_completed_on=training_completed_on,
-                                    audit_start=parse_date(cover.get("start_date")),
-                                    audit_end=parse_date(cover.get("end_date")),
-                                    submitted_on=utcnow().date()),
-        document_id=doc.id)
+        circumstances=Circumstances(
+            training_completed_on=training_completed_on,
+            audit_start=parse_date(cover.get("start_date")),
+            audit_end=parse_date(cover.get("end_date")),
+            submitted_on=utcnow().date(),
+        ),
+        document_id=doc.id,
+    )
 
 
 def ready_documents(session: Session, sub: Submission) -> list[Document]:
@@ -79,21 +100,30 @@ def ready_documents(session: Session, sub: Submission) -> list[Document]:
     docs = [d for d in documents_of(session, sub.id) if d.revision == sub.revision]
     pending = [d for d in docs if d.status in (DocumentStatus.RECEIVED, DocumentStatus.PROCESSING)]
     if pending:
-        raise ReviewError(ReviewErrorCode.WRONG_STATE,
-                          f"{len(pending)} document(s) are still being processed; submit when "
-                          "they are done.")
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            f"{len(pending)} document(s) are still being processed; submit when they are done.",
+        )
     if not any(d.kind in ("protocol", "binder") and d.status == DocumentStatus.DONE for d in docs):
-        raise ReviewError(ReviewErrorCode.INVALID,
-                          "Upload the completed audit protocol (or the scanned binder) first.")
+        raise ReviewError(
+            ReviewErrorCode.INVALID,
+            "Upload the completed audit protocol (or the scanned binder) first.",
+        )
     return docs
 
 
-def hand_to_review(session: Session, sub: Submission, settings: Settings,
-                   user_id: int | None = None) -> None:
+def hand_to_review(
+    session: Session, sub: Submission, settings: Settings, user_id: int | None = None
+) -> None:
     """Check the documents, then queue the submission with its answers, score and flags."""
     require_editable(sub)
     docs = ready_documents(session, sub)
     submitter = session.get(User, sub.created_by_id) if sub.created_by_id else None
-    reading = reading_for(session, sub, docs, Catalogue.default(settings.instance_dir),
-                          submitter.training_completed_on if submitter else None)
+    reading = reading_for(
+        session,
+        sub,
+        docs,
+        Catalogue.default(settings.instance_dir),
+        submitter.training_completed_on if submitter else None,
+    )
     hand_in(session, sub, reading, settings.low_confidence, user_id)

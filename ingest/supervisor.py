@@ -54,8 +54,15 @@ class Slot:
 class Supervisor:
     """Start ``slots`` processes from ``command(number, beat_file)`` and keep them working."""
 
-    def __init__(self, command: Command, slots: int, state_dir: Path, hard_limit: float,
-                 on_lost: Lost, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        command: Command,
+        slots: int,
+        state_dir: Path,
+        hard_limit: float,
+        on_lost: Lost,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.command, self.hard_limit, self.on_lost, self.env = command, hard_limit, on_lost, env
         state_dir.mkdir(parents=True, exist_ok=True)
         self.slots = [Slot(n, state_dir / f"slot-{n}.json") for n in range(1, slots + 1)]
@@ -66,8 +73,9 @@ class Supervisor:
 
     def _spawn(self, slot: Slot) -> None:
         slot.beat_file.unlink(missing_ok=True)
-        slot.proc = subprocess.Popen(list(self.command(slot.number, slot.beat_file)),
-                                     env=self.env, start_new_session=True)
+        slot.proc = subprocess.Popen(
+            list(self.command(slot.number, slot.beat_file)), env=self.env, start_new_session=True
+        )
         slot.started = time.monotonic()
         log.info("worker slot %s started (pid %s)", slot.number, slot.proc.pid)
 
@@ -85,8 +93,9 @@ class Supervisor:
             if code is not None:
                 self._replace(slot, f"exited ({_describe(code)})")
             elif reason := self._stuck(slot, beat, now):
-                log.error("worker slot %s (pid %s) %s; killing it", slot.number, slot.proc.pid,
-                          reason)
+                log.error(
+                    "worker slot %s (pid %s) %s; killing it", slot.number, slot.proc.pid, reason
+                )
                 _kill(slot.proc, signal.SIGKILL)
 
     def _stuck(self, slot: Slot, beat: Beat | None, now: float) -> str | None:
@@ -96,8 +105,10 @@ class Supervisor:
         if beat.busy_since is not None:
             running = now - beat.busy_since
             if running > self.hard_limit + HARD_LIMIT_GRACE:
-                return (f"has run document {beat.document_id} for {running:.0f} s, past the "
-                        f"hard limit of {self.hard_limit:.0f} s")
+                return (
+                    f"has run document {beat.document_id} for {running:.0f} s, past the "
+                    f"hard limit of {self.hard_limit:.0f} s"
+                )
             return None
         if now - beat.beat > STALE_AFTER:
             return f"has not beaten for {now - beat.beat:.0f} s while idle"
@@ -105,8 +116,12 @@ class Supervisor:
 
     def _replace(self, slot: Slot, why: str) -> None:
         lost, slot.holding = slot.holding, []
-        log.error("worker slot %s %s%s; starting a new one", slot.number, why,
-                  f", holding document {lost[0]}: sending it again now" if lost else "")
+        log.error(
+            "worker slot %s %s%s; starting a new one",
+            slot.number,
+            why,
+            f", holding document {lost[0]}: sending it again now" if lost else "",
+        )
         if lost:
             try:
                 self.on_lost(lost)

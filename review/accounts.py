@@ -43,7 +43,9 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, email: str = "", name: str = "") -> str | None:
     """What is wrong with a new password, in a sentence; None when it is acceptable."""
     if len(password) < MIN_PASSWORD:
-        return f"The password needs at least {MIN_PASSWORD} characters; a few words make a good one."
+        return (
+            f"The password needs at least {MIN_PASSWORD} characters; a few words make a good one."
+        )
     if len(password) > MAX_PASSWORD:
         return f"The password may have at most {MAX_PASSWORD} characters."
     lowered = password.lower()
@@ -117,8 +119,13 @@ def _digest(token: str) -> str:
 def create_token(session: Session, user: User, days: int = TOKEN_DAYS) -> str:
     """Issue an API token that expires after ``days``; only its hash is stored."""
     token = "secor_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token),
-                         expires_at=utcnow() + dt.timedelta(days=days)))
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=_digest(token),
+            expires_at=utcnow() + dt.timedelta(days=days),
+        )
+    )
     session.flush()
     return token
 
@@ -152,8 +159,13 @@ def set_active(session: Session, user: User, active: bool) -> None:
 def start_session(session: Session, user: User) -> str:
     """A new signed-in session; the key goes in the (signed) cookie, its hash in the table."""
     key = secrets.token_urlsafe(32)
-    session.add(LoginSession(user_id=user.id, key_hash=_digest(key),
-                             expires_at=utcnow() + dt.timedelta(hours=SESSION_HOURS)))
+    session.add(
+        LoginSession(
+            user_id=user.id,
+            key_hash=_digest(key),
+            expires_at=utcnow() + dt.timedelta(hours=SESSION_HOURS),
+        )
+    )
     session.flush()
     return key
 
@@ -161,9 +173,14 @@ def start_session(session: Session, user: User) -> str:
 def session_user(session: Session, key: str) -> User | None:
     """The active user of a live sign-in session."""
     return session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.key_hash == _digest(key), LoginSession.expires_at > utcnow(),
-               User.active.is_(True)))
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.key_hash == _digest(key),
+            LoginSession.expires_at > utcnow(),
+            User.active.is_(True),
+        )
+    )
 
 
 def end_session(session: Session, key: str) -> None:
@@ -184,12 +201,24 @@ class Principal:
 
 _USERS, _COMPANIES, _TOKENS = (cast(Table, m.__table__) for m in (User, Company, ApiToken))
 _PRINCIPAL = (
-    select(_USERS.c.id, _USERS.c.email, _USERS.c.name, _USERS.c.role, _USERS.c.company_id,
-           _COMPANIES.c.name)
-    .select_from(_USERS.join(_TOKENS, _TOKENS.c.user_id == _USERS.c.id)
-                 .outerjoin(_COMPANIES, _COMPANIES.c.id == _USERS.c.company_id))
-    .where(_TOKENS.c.token_hash == bindparam("token_hash"), _USERS.c.active.is_(True),
-           _TOKENS.c.expires_at > bindparam("now"))
+    select(
+        _USERS.c.id,
+        _USERS.c.email,
+        _USERS.c.name,
+        _USERS.c.role,
+        _USERS.c.company_id,
+        _COMPANIES.c.name,
+    )
+    .select_from(
+        _USERS.join(_TOKENS, _TOKENS.c.user_id == _USERS.c.id).outerjoin(
+            _COMPANIES, _COMPANIES.c.id == _USERS.c.company_id
+        )
+    )
+    .where(
+        _TOKENS.c.token_hash == bindparam("token_hash"),
+        _USERS.c.active.is_(True),
+        _TOKENS.c.expires_at > bindparam("now"),
+    )
 )
 
 
@@ -199,6 +228,9 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     It runs on every API call, so it is written on the tables: the same query through the
     ORM's attributes costs 0.2 ms instead of 0.06 ms (SQLite, measured).
     """
-    row = session.connection().execute(_PRINCIPAL, {"token_hash": _digest(token),
-                                                    "now": utcnow()}).first()
+    row = (
+        session.connection()
+        .execute(_PRINCIPAL, {"token_hash": _digest(token), "now": utcnow()})
+        .first()
+    )
     return Principal(*row) if row is not None else None

@@ -54,33 +54,70 @@ class Circumstances:
     submitted_on: dt.date | None = None
 
 
-def answer_flags(version: ProtocolVersion, answers: Mapping[str, ExtractedAnswer],
-                 low_confidence: float) -> list[Flag]:
+def answer_flags(
+    version: ProtocolVersion, answers: Mapping[str, ExtractedAnswer], low_confidence: float
+) -> list[Flag]:
     flags: list[Flag] = []
     for q in version.questions:
         a = answers.get(q.id)
         if a is None or (a.awarded is None and not a.na and a.readable):
-            flags.append(Flag(FlagCode.MISSING_ANSWER, f"Question {q.id} has no points awarded.", q.id))
+            flags.append(
+                Flag(FlagCode.MISSING_ANSWER, f"Question {q.id} has no points awarded.", q.id)
+            )
             continue
         if not a.readable:
-            flags.append(Flag(FlagCode.UNREADABLE_POINTS, f"Question {q.id}: '{a.raw}' is not a number "
-                              "of points.", q.id))
+            flags.append(
+                Flag(
+                    FlagCode.UNREADABLE_POINTS,
+                    f"Question {q.id}: '{a.raw}' is not a number of points.",
+                    q.id,
+                )
+            )
         if a.na and not q.na_allowed:
-            flags.append(Flag(FlagCode.NA_NOT_ALLOWED, f"Question {q.id} is marked N/A but the form does "
-                              "not allow N/A for it; it counts as 0.", q.id))
+            flags.append(
+                Flag(
+                    FlagCode.NA_NOT_ALLOWED,
+                    f"Question {q.id} is marked N/A but the form does "
+                    "not allow N/A for it; it counts as 0.",
+                    q.id,
+                )
+            )
         if a.awarded is not None:
             if a.awarded > q.available:
-                flags.append(Flag(FlagCode.POINTS_ABOVE_MAX, f"Question {q.id} awards {a.raw} points; at "
-                                  f"most {q.available} are available.", q.id))
+                flags.append(
+                    Flag(
+                        FlagCode.POINTS_ABOVE_MAX,
+                        f"Question {q.id} awards {a.raw} points; at "
+                        f"most {q.available} are available.",
+                        q.id,
+                    )
+                )
             if a.awarded.denominator != 1:
-                flags.append(Flag(FlagCode.POINTS_NOT_WHOLE, f"Question {q.id} awards {a.raw}; points are "
-                                  "whole numbers.", q.id))
+                flags.append(
+                    Flag(
+                        FlagCode.POINTS_NOT_WHOLE,
+                        f"Question {q.id} awards {a.raw}; points are whole numbers.",
+                        q.id,
+                    )
+                )
             if a.awarded < q.available and not a.na and not a.notes.strip():
-                flags.append(Flag(FlagCode.REDUCED_WITHOUT_NOTES, f"Question {q.id} awards fewer than "
-                                  f"{q.available} points but gives no notes.", q.id))
+                flags.append(
+                    Flag(
+                        FlagCode.REDUCED_WITHOUT_NOTES,
+                        f"Question {q.id} awards fewer than "
+                        f"{q.available} points but gives no notes.",
+                        q.id,
+                    )
+                )
         if a.confidence < low_confidence:
-            flags.append(Flag(FlagCode.LOW_CONFIDENCE, f"Question {q.id} was read with confidence "
-                              f"{a.confidence:.2f}; check it against the source.", q.id))
+            flags.append(
+                Flag(
+                    FlagCode.LOW_CONFIDENCE,
+                    f"Question {q.id} was read with confidence "
+                    f"{a.confidence:.2f}; check it against the source.",
+                    q.id,
+                )
+            )
     return flags
 
 
@@ -98,18 +135,37 @@ def summary_flags(result: Score, summary: Mapping[str, Mapping[str, str]]) -> li
         available = parse_points(fields.get("available", "")).awarded
         percent = parse_points(fields.get("percent", "").replace("%", "")).awarded
         if awarded is not None and awarded != tally.awarded:
-            flags.append(Flag(FlagCode.SUMMARY_MISMATCH, f"The assessor's summary gives {awarded} points "
-                              f"awarded for {where}; the answers add up to {tally.awarded}.",
-                              element=element))
+            flags.append(
+                Flag(
+                    FlagCode.SUMMARY_MISMATCH,
+                    f"The assessor's summary gives {awarded} points "
+                    f"awarded for {where}; the answers add up to {tally.awarded}.",
+                    element=element,
+                )
+            )
         if available is not None and available != tally.available:
-            flags.append(Flag(FlagCode.SUMMARY_MISMATCH, f"The assessor's summary gives {available} points "
-                              f"available for {where}; the form gives {tally.available}.",
-                              element=element))
+            flags.append(
+                Flag(
+                    FlagCode.SUMMARY_MISMATCH,
+                    f"The assessor's summary gives {available} points "
+                    f"available for {where}; the form gives {tally.available}.",
+                    element=element,
+                )
+            )
         ratio = tally.ratio
-        if percent is not None and ratio is not None and abs(percent - ratio * 100) > Fraction(1, 10):
-            flags.append(Flag(FlagCode.SUMMARY_MISMATCH, f"The assessor's summary gives {float(percent):g}% "
-                              f"for {where}; the computed figure is {float(ratio * 100):.1f}%.",
-                              element=element))
+        if (
+            percent is not None
+            and ratio is not None
+            and abs(percent - ratio * 100) > Fraction(1, 10)
+        ):
+            flags.append(
+                Flag(
+                    FlagCode.SUMMARY_MISMATCH,
+                    f"The assessor's summary gives {float(percent):g}% "
+                    f"for {where}; the computed figure is {float(ratio * 100):.1f}%.",
+                    element=element,
+                )
+            )
     return flags
 
 
@@ -117,8 +173,13 @@ def form_flags(version: str | None, current: bool | None) -> list[Flag]:
     if version is None:
         return [Flag(FlagCode.UNRECOGNISED_FORM, "The form matches no known protocol version.")]
     if not current:
-        return [Flag(FlagCode.OUTDATED_FORM, f"The audit was made on the outdated {version} protocol; "
-                     "audits on old forms are returned without a quality review.")]
+        return [
+            Flag(
+                FlagCode.OUTDATED_FORM,
+                f"The audit was made on the outdated {version} protocol; "
+                "audits on old forms are returned without a quality review.",
+            )
+        ]
     return []
 
 
@@ -126,26 +187,49 @@ def timing_flags(c: Circumstances) -> list[Flag]:
     """The program's timing rules (review.registration_rules) applied to a submitted audit."""
     flags: list[Flag] = []
     reference = c.audit_start or c.submitted_on
-    if c.training_completed_on and reference and rules.training_problem(c.training_completed_on,
-                                                                         reference):
-        flags.append(Flag(FlagCode.TRAINING_EXPIRED, "The assessor's training is "
-                          f"{rules.TRAINING_YEARS} or more years old at the audit start."))
+    if (
+        c.training_completed_on
+        and reference
+        and rules.training_problem(c.training_completed_on, reference)
+    ):
+        flags.append(
+            Flag(
+                FlagCode.TRAINING_EXPIRED,
+                "The assessor's training is "
+                f"{rules.TRAINING_YEARS} or more years old at the audit start.",
+            )
+        )
     if c.audit_start and c.audit_end:
         days = (c.audit_end - c.audit_start).days
         if days > rules.MAX_GATHERING_DAYS:
-            flags.append(Flag(FlagCode.DATA_GATHERING_TOO_LONG, f"Data gathering took {days} days; at most "
-                              f"{rules.MAX_GATHERING_DAYS} are allowed."))
+            flags.append(
+                Flag(
+                    FlagCode.DATA_GATHERING_TOO_LONG,
+                    f"Data gathering took {days} days; at most "
+                    f"{rules.MAX_GATHERING_DAYS} are allowed.",
+                )
+            )
     if c.audit_end and c.submitted_on and rules.submitted_late(c.audit_end, c.submitted_on):
         days = (c.submitted_on - c.audit_end).days
-        flags.append(Flag(FlagCode.SUBMITTED_LATE, f"The audit was submitted {days} days after data "
-                          f"gathering ended; it is due within {rules.SUBMIT_WITHIN_DAYS}."))
+        flags.append(
+            Flag(
+                FlagCode.SUBMITTED_LATE,
+                f"The audit was submitted {days} days after data "
+                f"gathering ended; it is due within {rules.SUBMIT_WITHIN_DAYS}.",
+            )
+        )
     return flags
 
 
-def all_flags(version: ProtocolVersion | None, current: bool | None,
-              answers: Sequence[ExtractedAnswer], result: Score | None,
-              summary: Mapping[str, Mapping[str, str]], circumstances: Circumstances,
-              low_confidence: float) -> list[Flag]:
+def all_flags(
+    version: ProtocolVersion | None,
+    current: bool | None,
+    answers: Sequence[ExtractedAnswer],
+    result: Score | None,
+    summary: Mapping[str, Mapping[str, str]],
+    circumstances: Circumstances,
+    low_confidence: float,
+) -> list[Flag]:
     flags = form_flags(version.version if version else None, current)
     if version is not None and result is not None:
         by_id = {a.question: a for a in answers}

@@ -52,8 +52,9 @@ def parse_points(value: Any, field: str = "Points") -> Fraction | None:
     match = _POINTS.fullmatch(text) if text is not None and len(text) <= 16 else None
     if match is None:
         raise _invalid(f"{field} must be a number like 3 or 2.5 (0 to {MAX_POINTS}).")
-    points = Fraction(int(match[1])) + (Fraction(int(match[2]), 10 ** len(match[2]))
-                                        if match[2] else 0)
+    points = Fraction(int(match[1])) + (
+        Fraction(int(match[2]), 10 ** len(match[2])) if match[2] else 0
+    )
     if points > MAX_POINTS:
         raise _invalid(f"{field} go from 0 to {MAX_POINTS}.")
     return points
@@ -104,12 +105,14 @@ def query_int(args: Any, name: str, default: int, lo: int, hi: int) -> int:
     if raw is None or raw == "":
         return default
     if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 9):
-        raise ReviewError(ReviewErrorCode.BAD_REQUEST,
-                          f"'{name}' must be a whole number from {lo} to {hi}.")
+        raise ReviewError(
+            ReviewErrorCode.BAD_REQUEST, f"'{name}' must be a whole number from {lo} to {hi}."
+        )
     number = int(raw)
     if not lo <= number <= hi:
-        raise ReviewError(ReviewErrorCode.BAD_REQUEST,
-                          f"'{name}' must be a whole number from {lo} to {hi}.")
+        raise ReviewError(
+            ReviewErrorCode.BAD_REQUEST, f"'{name}' must be a whole number from {lo} to {hi}."
+        )
     return number
 
 
@@ -119,8 +122,9 @@ def query_choice(args: Any, name: str, choices: tuple[str, ...]) -> str | None:
     if raw is None or raw == "":
         return None
     if raw not in choices:
-        raise ReviewError(ReviewErrorCode.BAD_REQUEST,
-                          f"'{name}' must be one of: {', '.join(choices)}.")
+        raise ReviewError(
+            ReviewErrorCode.BAD_REQUEST, f"'{name}' must be one of: {', '.join(choices)}."
+        )
     return str(raw)
 
 
@@ -131,7 +135,10 @@ def printable_filename(name: str) -> str:
     """A file name as people may see it: its base name, normalised, without control or
     direction-override characters, at most MAX_FILENAME characters."""
     name = re.split(r"[/\\]", unicodedata.normalize("NFC", name or ""))[-1]  # the base name
-    kept = "".join(" " if ch == "\t" else ch for ch in name
-                   if unicodedata.category(ch) not in _UNSAFE_CATEGORIES or ch == "\t")
+    kept = "".join(
+        " " if ch == "\t" else ch
+        for ch in name
+        if unicodedata.category(ch) not in _UNSAFE_CATEGORIES or ch == "\t"
+    )
     kept = " ".join(kept.split()).strip(" .")
     return kept[:MAX_FILENAME] or "upload"

@@ -54,9 +54,17 @@ RULES: dict[Action, Rule] = {
 }
 
 #: What each action is called in a refusal ("... cannot be <verb> now").
-_VERB = {Action.HAND_IN: "handed in", Action.CLAIM: "claimed", Action.RELEASE: "released",
-         Action.CORRECT: "corrected", Action.NOTE: "annotated", Action.DECIDE: "decided",
-         Action.RETURN: "returned", Action.REOPEN: "reopened", Action.REASSIGN: "reassigned"}
+_VERB = {
+    Action.HAND_IN: "handed in",
+    Action.CLAIM: "claimed",
+    Action.RELEASE: "released",
+    Action.CORRECT: "corrected",
+    Action.NOTE: "annotated",
+    Action.DECIDE: "decided",
+    Action.RETURN: "returned",
+    Action.REOPEN: "reopened",
+    Action.REASSIGN: "reassigned",
+}
 
 
 def allowed(action: Action, status: str, role: str) -> bool:
@@ -65,37 +73,63 @@ def allowed(action: Action, status: str, role: str) -> bool:
     return status in rule.states and role in rule.roles
 
 
-def require(session: Session, sub: Submission, action: Action, user_id: int, role: str,
-            now: dt.datetime | None = None) -> None:
+def require(
+    session: Session,
+    sub: Submission,
+    action: Action,
+    user_id: int,
+    role: str,
+    now: dt.datetime | None = None,
+) -> None:
     """Refuse what the state machine does not allow; a staff member acting on a submission
     another reviewer holds takes the claim over (recorded in the trail)."""
     rule = RULES[action]
     if role not in rule.roles:
         raise ReviewError(ReviewErrorCode.FORBIDDEN, "Your role may not do this.")
     if sub.status not in rule.states:
-        raise ReviewError(ReviewErrorCode.WRONG_STATE,
-                          f"The submission is {S(sub.status).label}; it cannot be "
-                          f"{_VERB[action]} now.")
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            f"The submission is {S(sub.status).label}; it cannot be {_VERB[action]} now.",
+        )
     if not rule.holder:
         return
     now = now or utcnow()
     holds = sub.claimed_by_id == user_id
     if role == Role.STAFF and not holds:
-        record(session, sub, Action.CLAIM, user_id, sub.status,
-               f"taken over from user {sub.claimed_by_id}" if sub.claimed_by_id else "")
+        record(
+            session,
+            sub,
+            Action.CLAIM,
+            user_id,
+            sub.status,
+            f"taken over from user {sub.claimed_by_id}" if sub.claimed_by_id else "",
+        )
         sub.claimed_by_id, sub.claim_expires_at = user_id, now + LEASE
         return
     if not holds:
         raise ReviewError(ReviewErrorCode.WRONG_STATE, "Claim the submission before working on it.")
     if sub.claim_expires_at and sub.claim_expires_at < now:
-        raise ReviewError(ReviewErrorCode.CLAIMED,
-                          "Your claim on this submission has expired; claim it again.")
+        raise ReviewError(
+            ReviewErrorCode.CLAIMED, "Your claim on this submission has expired; claim it again."
+        )
 
 
-def record(session: Session, sub: Submission, action: Action, user_id: int | None,
-           previous: str, reason: str = "") -> SubmissionEvent:
+def record(
+    session: Session,
+    sub: Submission,
+    action: Action,
+    user_id: int | None,
+    previous: str,
+    reason: str = "",
+) -> SubmissionEvent:
     """Keep one line of the submission's audit trail."""
-    event = SubmissionEvent(submission_id=sub.id, user_id=user_id, action=action.value,
-                            from_status=previous, to_status=sub.status, reason=reason)
+    event = SubmissionEvent(
+        submission_id=sub.id,
+        user_id=user_id,
+        action=action.value,
+        from_status=previous,
+        to_status=sub.status,
+        reason=reason,
+    )
     session.add(event)
     return event

@@ -117,7 +117,8 @@ class Submission(Base):
     status: Mapped[str] = mapped_column(String(30), default=SubmissionStatus.DRAFT)
     # Derived by the database, so that the queue (two states) is one index range in due order.
     waiting: Mapped[bool] = mapped_column(
-        Boolean, Computed("status IN ('pending_review', 'in_review')", persisted=True))
+        Boolean, Computed("status IN ('pending_review', 'in_review')", persisted=True)
+    )
     revision: Mapped[int] = mapped_column(Integer, default=1)
     protocol_version: Mapped[str | None] = mapped_column(String(40))
     protocol_current: Mapped[bool | None] = mapped_column(Boolean)
@@ -146,7 +147,7 @@ class Answer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
-    document_id: Mapped[int | None] = mapped_column(Integer)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     question: Mapped[str] = mapped_column(String(20))
     awarded: Mapped[float | None] = mapped_column(Float)
     available: Mapped[int] = mapped_column(Integer)
@@ -229,6 +230,9 @@ class Registration(Base):
     status: Mapped[str] = mapped_column(String(30), default=RegistrationStatus.DRAFT)
     step: Mapped[int] = mapped_column(Integer, default=1)  # the furthest step saved
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    org_chart_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL")
+    )
     audit_number: Mapped[str | None] = mapped_column(String(20), unique=True)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)

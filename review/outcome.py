@@ -19,9 +19,14 @@ def parse_date(text: str | None) -> dt.date | None:
         return None
 
 
-def evaluate(version: ProtocolVersion | None, current: bool | None,
-             answers: Sequence[ExtractedAnswer], summary: Mapping[str, Mapping[str, str]],
-             circumstances: Circumstances, low_confidence: float) -> dict[str, Any]:
+def evaluate(
+    version: ProtocolVersion | None,
+    current: bool | None,
+    answers: Sequence[ExtractedAnswer],
+    summary: Mapping[str, Mapping[str, str]],
+    circumstances: Circumstances,
+    low_confidence: float,
+) -> dict[str, Any]:
     """elements, overall, passed and flags, ready for JSON."""
     result = score(version, [a.value() for a in answers]) if version is not None else None
     flags = all_flags(version, current, answers, result, summary, circumstances, low_confidence)
@@ -32,6 +37,8 @@ def evaluate(version: ProtocolVersion | None, current: bool | None,
     return body
 
 
-def answers_json(version: ProtocolVersion | None, answers: Sequence[ExtractedAnswer]) -> list[dict[str, Any]]:
+def answers_json(
+    version: ProtocolVersion | None, answers: Sequence[ExtractedAnswer]
+) -> list[dict[str, Any]]:
     available = {q.id: q.available for q in version.questions} if version else {}
     return [a.to_json(available.get(a.question, 0)) for a in answers]

@@ -85,28 +85,48 @@ class ProtocolVersion:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProtocolVersion:
         def ref(d: dict[str, Any] | None) -> FieldRef | None:
-            return FieldRef(d["name"], d["page"], tuple(d["rect"]), d.get("kind", "text")) if d else None
+            return (
+                FieldRef(d["name"], d["page"], tuple(d["rect"]), d.get("kind", "text"))
+                if d
+                else None
+            )
 
         elements = tuple(
             Element(
-                number=e["number"], name=e["name"],
+                number=e["number"],
+                name=e["name"],
                 questions=tuple(
-                    Question(id=q["id"], element=q["element"], text=q["text"], method=q["method"],
-                             available=q["available"], na_allowed=q["na_allowed"],
-                             awarded=ref(q["awarded"]), notes=ref(q["notes"]), na=ref(q["na"]))  # type: ignore[arg-type]
-                    for q in e["questions"]),
+                    Question(
+                        id=q["id"],
+                        element=q["element"],
+                        text=q["text"],
+                        method=q["method"],
+                        available=q["available"],
+                        na_allowed=q["na_allowed"],
+                        awarded=ref(q["awarded"]),  # type: ignore[arg-type]
+                        notes=ref(q["notes"]),
+                        na=ref(q["na"]),
+                    )
+                    for q in e["questions"]
+                ),
                 summary={k: ref(v) for k, v in e.get("summary", {}).items()},  # type: ignore[misc]
             )
             for e in data["elements"]
         )
         return cls(
-            version=data["version"], form_number=data["form_number"], title=data["title"],
-            effective=data["effective"], elements=elements, page_count=data["page_count"],
+            version=data["version"],
+            form_number=data["form_number"],
+            title=data["title"],
+            effective=data["effective"],
+            elements=elements,
+            page_count=data["page_count"],
             page_sizes=tuple(tuple(s) for s in data["page_sizes"]),  # type: ignore[misc]
-            markers=tuple(data.get("markers", ())), field_names=frozenset(data["field_names"]),
+            markers=tuple(data.get("markers", ())),
+            field_names=frozenset(data["field_names"]),
             overall={k: ref(v) for k, v in data.get("overall", {}).items()},  # type: ignore[misc]
             cover={k: ref(v) for k, v in data.get("cover", {}).items()},  # type: ignore[misc]
-            blank_sha256=data.get("blank_sha256", ""), blank_file=data.get("blank_file", ""),
+            blank_sha256=data.get("blank_sha256", ""),
+            blank_file=data.get("blank_file", ""),
         )
 
 
@@ -134,8 +154,12 @@ class Catalogue:
         folders = [SHIPPED]
         if instance_dir is not None:
             folders.append(instance_dir / "protocols")
-        key = tuple((str(p), p.stat().st_mtime_ns) for f in folders if f.is_dir()
-                    for p in sorted(f.glob("*.json")))
+        key = tuple(
+            (str(p), p.stat().st_mtime_ns)
+            for f in folders
+            if f.is_dir()
+            for p in sorted(f.glob("*.json"))
+        )
         cached = _CACHE.get(key)
         if cached is None:
             cached = _CACHE[key] = cls(folders)

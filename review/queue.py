@@ -43,13 +43,19 @@ def apply_outcome(sub: Submission, outcome: dict[str, Any]) -> None:
     sub.flag_codes = " ".join(sorted({f["code"] for f in sub.flags}))
 
 
-def hand_in(session: Session, sub: Submission, reading: Reading | None = None,
-            low_confidence: float = 0.8, user_id: int | None = None) -> Submission:
+def hand_in(
+    session: Session,
+    sub: Submission,
+    reading: Reading | None = None,
+    low_confidence: float = 0.8,
+    user_id: int | None = None,
+) -> Submission:
     """Move a draft (or a revised submission) into the queue, with its score and flags."""
     if sub.status not in RULES[Action.HAND_IN].states:
-        raise ReviewError(ReviewErrorCode.WRONG_STATE,
-                          f"The submission is {SubmissionStatus(sub.status).label}; it cannot "
-                          "be handed in now.")
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            f"The submission is {SubmissionStatus(sub.status).label}; it cannot be handed in now.",
+        )
     now = utcnow()
     before = sub.status
     sub.status = SubmissionStatus.PENDING_REVIEW
@@ -60,11 +66,19 @@ def hand_in(session: Session, sub: Submission, reading: Reading | None = None,
     sub.claim_expires_at = None
     if reading is not None:
         if sub.revision > 1 and sub.score:  # keep the last revision's figures to compare with
-            previous = {a.question: ("N/A" if a.na else a.awarded)
-                        for a in session.query(Answer).filter(Answer.submission_id == sub.id)}
-            sub.score = {**sub.score, "previous": {
-                "revision": sub.revision - 1, "percent": sub.percent, "passed": sub.passed,
-                "answers": previous}}
+            previous = {
+                a.question: ("N/A" if a.na else a.awarded)
+                for a in session.query(Answer).filter(Answer.submission_id == sub.id)
+            }
+            sub.score = {
+                **sub.score,
+                "previous": {
+                    "revision": sub.revision - 1,
+                    "percent": sub.percent,
+                    "passed": sub.passed,
+                    "answers": previous,
+                },
+            }
         carried = (sub.score or {}).get("previous")
         version = reading.version
         sub.protocol_version = version.version if version else None
@@ -72,16 +86,40 @@ def hand_in(session: Session, sub: Submission, reading: Reading | None = None,
         session.query(Answer).filter(Answer.submission_id == sub.id).delete()
         available = {q.id: q.available for q in version.questions} if version else {}
         for a in reading.answers:
-            session.add(Answer(
-                submission_id=sub.id, document_id=reading.document_id, question=a.question,
-                awarded=None if a.awarded is None else float(a.awarded),
-                available=available.get(a.question, 0), na=a.na, notes=a.notes, method=a.method,
-                confidence=a.confidence, page=a.page, box=list(a.box) if a.box else None,
-                raw=a.raw, readable=a.readable))
-        apply_outcome(sub, evaluate(version, reading.current, reading.answers, reading.summary,
-                                    reading.circumstances, low_confidence))
-        sub.score = {**(sub.score or {}), "summary": reading.summary,
-                     "circumstances": _circ_json(reading.circumstances), "previous": carried}
+            session.add(
+                Answer(
+                    submission_id=sub.id,
+                    document_id=reading.document_id,
+                    question=a.question,
+                    awarded=None if a.awarded is None else float(a.awarded),
+                    available=available.get(a.question, 0),
+                    na=a.na,
+                    notes=a.notes,
+                    method=a.method,
+                    confidence=a.confidence,
+                    page=a.page,
+                    box=list(a.box) if a.box else None,
+                    raw=a.raw,
+                    readable=a.readable,
+                )
+            )
+        apply_outcome(
+            sub,
+            evaluate(
+                version,
+                reading.current,
+                reading.answers,
+                reading.summary,
+                reading.circumstances,
+                low_confidence,
+            ),
+        )
+        sub.score = {
+            **(sub.score or {}),
+            "summary": reading.summary,
+            "circumstances": _circ_json(reading.circumstances),
+            "previous": carried,
+        }
     record(session, sub, Action.HAND_IN, user_id, before)
     session.flush()
     return sub
@@ -91,28 +129,41 @@ def _circ_json(c: Circumstances) -> dict[str, str | None]:
     return {k: (v.isoformat() if v else None) for k, v in c.__dict__.items()}
 
 
-def claim(session: Session, submission_id: int, reviewer_id: int, now: dt.datetime | None = None,
-          role: str = Role.REVIEWER) -> Submission:
+def claim(
+    session: Session,
+    submission_id: int,
+    reviewer_id: int,
+    now: dt.datetime | None = None,
+    role: str = Role.REVIEWER,
+) -> Submission:
     """Take a submission for review. One atomic UPDATE decides: two reviewers never both win.
 
     A claim is a lease: once it expires another reviewer may take the submission over; staff
-    may take it over at any time.
+    may take it over at any time. The caller commits (until then the row stays locked).
     """
     if role not in RULES[Action.CLAIM].roles:
         raise ReviewError(ReviewErrorCode.FORBIDDEN, "Your role may not do this.")
     now = now or utcnow()
-    takeover: Any = (sa_true() if role == Role.STAFF else
-                     (Submission.claim_expires_at < now) | (Submission.claimed_by_id == reviewer_id))
+    takeover: Any = (
+        sa_true()
+        if role == Role.STAFF
+        else (Submission.claim_expires_at < now) | (Submission.claimed_by_id == reviewer_id)
+    )
     before = session.scalar(select(Submission.status).where(Submission.id == submission_id))
     res = session.execute(
         update(Submission)
-        .where(Submission.id == submission_id,
-               (Submission.status == SubmissionStatus.PENDING_REVIEW)
-               | ((Submission.status == SubmissionStatus.IN_REVIEW) & takeover))
-        .values(status=SubmissionStatus.IN_REVIEW, claimed_by_id=reviewer_id,
-                claim_expires_at=now + LEASE)
-        .execution_options(synchronize_session=False))
-    session.commit()
+        .where(
+            Submission.id == submission_id,
+            (Submission.status == SubmissionStatus.PENDING_REVIEW)
+            | ((Submission.status == SubmissionStatus.IN_REVIEW) & takeover),
+        )
+        .values(
+            status=SubmissionStatus.IN_REVIEW,
+            claimed_by_id=reviewer_id,
+            claim_expires_at=now + LEASE,
+        )
+        .execution_options(synchronize_session=False)
+    )
     sub = session.get(Submission, submission_id)
     if sub is None:
         raise ReviewError(ReviewErrorCode.NOT_FOUND, "There is no such submission.")
@@ -120,11 +171,12 @@ def claim(session: Session, submission_id: int, reviewer_id: int, now: dt.dateti
     if not getattr(res, "rowcount", 0):
         if sub.status == SubmissionStatus.IN_REVIEW:
             raise ReviewError(ReviewErrorCode.CLAIMED, "Another reviewer holds this submission.")
-        raise ReviewError(ReviewErrorCode.WRONG_STATE,
-                          f"The submission is {SubmissionStatus(sub.status).label}; it cannot be "
-                          "claimed now.")
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            f"The submission is {SubmissionStatus(sub.status).label}; it cannot be claimed now.",
+        )
     record(session, sub, Action.CLAIM, reviewer_id, before or sub.status)
-    session.commit()
+    session.flush()
     return sub
 
 
@@ -133,9 +185,16 @@ def claim_next(session: Session, reviewer_id: int, role: str = Role.REVIEWER) ->
     now = utcnow()
     candidates = session.scalars(
         select(Submission.id)
-        .where((Submission.status == SubmissionStatus.PENDING_REVIEW)
-               | ((Submission.status == SubmissionStatus.IN_REVIEW) & (Submission.claim_expires_at < now)))
-        .order_by(Submission.due_at, Submission.id).limit(20)).all()
+        .where(
+            (Submission.status == SubmissionStatus.PENDING_REVIEW)
+            | (
+                (Submission.status == SubmissionStatus.IN_REVIEW)
+                & (Submission.claim_expires_at < now)
+            )
+        )
+        .order_by(Submission.due_at, Submission.id)
+        .limit(20)
+    ).all()
     for sid in candidates:
         try:
             return claim(session, sid, reviewer_id, now, role)
@@ -154,8 +213,9 @@ def release(session: Session, sub: Submission, user_id: int, role: str) -> None:
     record(session, sub, Action.RELEASE, user_id, previous)
 
 
-def reassign(session: Session, sub: Submission, reviewer_id: int, staff_id: int,
-             role: str = Role.STAFF) -> None:
+def reassign(
+    session: Session, sub: Submission, reviewer_id: int, staff_id: int, role: str = Role.STAFF
+) -> None:
     """Staff hand a submission to another reviewer."""
     require(session, sub, Action.REASSIGN, staff_id, role)
     previous = sub.status
@@ -181,28 +241,39 @@ class QueueFilter:
         if version is not None and len(version) > 40:
             raise ReviewError(ReviewErrorCode.BAD_REQUEST, "'version' is at most 40 characters.")
         reviewer = query_int(args, "reviewer", 0, 0, 2**31 - 1)
-        return cls(status=query_choice(args, "status", tuple(SubmissionStatus)),
-                   passed=None if passed is None else PASSED[passed],
-                   flag=query_choice(args, "flag", tuple(FlagCode)), version=version,
-                   reviewer_id=reviewer or None)
+        return cls(
+            status=query_choice(args, "status", tuple(SubmissionStatus)),
+            passed=None if passed is None else PASSED[passed],
+            flag=query_choice(args, "flag", tuple(FlagCode)),
+            version=version,
+            reviewer_id=reviewer or None,
+        )
 
 
 def page_from_args(args: Any, per_page_default: int = 50) -> tuple[int, int]:
     """``page`` (1-100,000) and ``per_page`` (1-200) from a query string."""
-    return (query_int(args, "page", 1, 1, 100_000),
-            query_int(args, "per_page", per_page_default, 1, 200))
+    return (
+        query_int(args, "page", 1, 1, 100_000),
+        query_int(args, "per_page", per_page_default, 1, 200),
+    )
 
 
 def _filtered(f: QueueFilter):  # type: ignore[no-untyped-def]
     query = select(Submission)
-    query = query.where(Submission.status == f.status) if f.status else query.where(
-        Submission.waiting.is_(True))
+    query = (
+        query.where(Submission.status == f.status)
+        if f.status
+        else query.where(Submission.waiting.is_(True))
+    )
     if f.passed is not None:
         query = query.where(Submission.passed.is_(f.passed))
     if f.flag:
         # codes are stored space-separated: match the whole code, never a part of another
-        query = query.where((literal(" ") + Submission.flag_codes + literal(" "))
-                            .contains(f" {f.flag} ", autoescape=True))
+        query = query.where(
+            (literal(" ") + Submission.flag_codes + literal(" ")).contains(
+                f" {f.flag} ", autoescape=True
+            )
+        )
     if f.version:
         query = query.where(Submission.protocol_version == f.version)
     if f.reviewer_id:
@@ -210,14 +281,21 @@ def _filtered(f: QueueFilter):  # type: ignore[no-untyped-def]
     return query
 
 
-def list_queue(session: Session, f: QueueFilter, page: int = 1, per_page: int = 50) -> tuple[list[Submission], int]:
+def list_queue(
+    session: Session, f: QueueFilter, page: int = 1, per_page: int = 50
+) -> tuple[list[Submission], int]:
     """One page of the queue, oldest due first, and how many match."""
     query = _filtered(f)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(Submission.due_at, Submission.id)
-                            .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    items = session.scalars(
+        query.order_by(Submission.due_at, Submission.id)
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return list(items), total
 
 
 def counts(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Submission.status, func.count()).group_by(Submission.status)).all())
+    return dict(
+        session.execute(select(Submission.status, func.count()).group_by(Submission.status)).all()
+    )

@@ -21,14 +21,35 @@ from review.models import (
     utcnow,
 )
 
-OPEN = (RegistrationStatus.DRAFT, RegistrationStatus.SUBMITTED, RegistrationStatus.DETAILS_REQUESTED,
-        RegistrationStatus.PAYMENT_NEEDED)
-PROVINCES = ["Alberta", "British Columbia", "Manitoba", "New Brunswick", "Newfoundland and Labrador",
-             "Northwest Territories", "Nova Scotia", "Nunavut", "Ontario", "Prince Edward Island",
-             "Quebec", "Saskatchewan", "Yukon"]
-AUDIT_TYPES = {"certification": "Certification", "maintenance": "Maintenance",
-               "recertification": "Recertification"}
+OPEN = (
+    RegistrationStatus.DRAFT,
+    RegistrationStatus.SUBMITTED,
+    RegistrationStatus.DETAILS_REQUESTED,
+    RegistrationStatus.PAYMENT_NEEDED,
+)
+PROVINCES = [
+    "Alberta",
+    "British Columbia",
+    "Manitoba",
+    "New Brunswick",
+    "Newfoundland and Labrador",
+    "Northwest Territories",
+    "Nova Scotia",
+    "Nunavut",
+    "Ontario",
+    "Prince Edward Island",
+    "Quebec",
+    "Saskatchewan",
+    "Yukon",
+]
+AUDIT_TYPES = {
+    "certification": "Certification",
+    "maintenance": "Maintenance",
+    "recertification": "Recertification",
+}
 CERTIFICATES = {"secor": "SECOR", "secor_one_year": "SECOR (one year)"}
+
+
 class Step(enum.IntEnum):
     """The seven steps of the registration wizard, in order."""
 
@@ -45,10 +66,15 @@ class Step(enum.IntEnum):
         return STEP_LABELS[self]
 
 
-STEP_LABELS = {Step.DETAILS: "Audit details", Step.PROFILE: "Company profile",
-               Step.COMPANIES: "Legal companies", Step.WORKSITES: "Worksites",
-               Step.ROSTER: "Employee roster", Step.ELIGIBILITY: "Eligibility",
-               Step.CONFIRMATION: "Confirmation"}
+STEP_LABELS = {
+    Step.DETAILS: "Audit details",
+    Step.PROFILE: "Company profile",
+    Step.COMPANIES: "Legal companies",
+    Step.WORKSITES: "Worksites",
+    Step.ROSTER: "Employee roster",
+    Step.ELIGIBILITY: "Eligibility",
+    Step.CONFIRMATION: "Confirmation",
+}
 STEPS = [step.label for step in Step]
 #: The steps that are lists of rows: where the rows are kept and which fields each needs.
 LIST_STEPS: dict[Step, tuple[str, tuple[str, ...]]] = {
@@ -61,9 +87,14 @@ LIST_STEPS: dict[Step, tuple[str, tuple[str, ...]]] = {
 def start(session: Session, assessor: User) -> Registration:
     """Resume the company's open registration, or start one (only one may be open)."""
     if assessor.company_id is None:
-        raise ReviewError(ReviewErrorCode.INVALID, "Only an assessor of a company can register an audit.")
-    existing = session.scalar(select(Registration).where(
-        Registration.company_id == assessor.company_id, Registration.status.in_(OPEN)))
+        raise ReviewError(
+            ReviewErrorCode.INVALID, "Only an assessor of a company can register an audit."
+        )
+    existing = session.scalar(
+        select(Registration).where(
+            Registration.company_id == assessor.company_id, Registration.status.in_(OPEN)
+        )
+    )
     if existing is not None:
         return existing
     reg = Registration(company_id=assessor.company_id, assessor_id=assessor.id, data={})
@@ -74,7 +105,9 @@ def start(session: Session, assessor: User) -> Registration:
 
 def editable(reg: Registration) -> None:
     if reg.status not in (RegistrationStatus.DRAFT, RegistrationStatus.DETAILS_REQUESTED):
-        raise ReviewError(ReviewErrorCode.WRONG_STATE, "This request was sent; it can no longer change.")
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE, "This request was sent; it can no longer change."
+        )
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -91,7 +124,9 @@ def _int(text: Any) -> int | None:
         return None
 
 
-def save_details(reg: Registration, assessor: User, form: dict[str, Any], today: dt.date) -> dict[str, str]:
+def save_details(
+    reg: Registration, assessor: User, form: dict[str, Any], today: dt.date
+) -> dict[str, str]:
     """Step 1; returns field -> problem (empty when saved)."""
     errors: dict[str, str] = {}
     if problem := rules.training_problem(assessor.training_completed_on, today):
@@ -116,18 +151,32 @@ def save_details(reg: Registration, assessor: User, form: dict[str, Any], today:
         errors["certificate"] = "Choose the certificate requested."
     elif note and certificate == "secor":
         errors["certificate"] = note + " Choose the one-year SECOR."
-    reg.data = {**reg.data, "details": {
-        "audit_type": form.get("audit_type"), "scope": scope, "employees": employees,
-        "start_date": form.get("start_date"), "end_date": form.get("end_date"),
-        "documentation_months": months, "certificate": certificate}}
+    reg.data = {
+        **reg.data,
+        "details": {
+            "audit_type": form.get("audit_type"),
+            "scope": scope,
+            "employees": employees,
+            "start_date": form.get("start_date"),
+            "end_date": form.get("end_date"),
+            "documentation_months": months,
+            "certificate": certificate,
+        },
+    }
     if not errors:
         reg.start_date, reg.end_date = start, end
         reg.due_date = rules.due_date(end) if end else None
     return errors
 
 
-def save_list(reg: Registration, key: str, action: str, index: int | None, row: dict[str, Any],
-              required: tuple[str, ...]) -> dict[str, str]:
+def save_list(
+    reg: Registration,
+    key: str,
+    action: str,
+    index: int | None,
+    row: dict[str, Any],
+    required: tuple[str, ...],
+) -> dict[str, str]:
     """Add, update or remove one row of a list step (companies, worksites, roster)."""
     rows = list(reg.data.get(key, []))
     if action == "remove":
@@ -148,14 +197,20 @@ def save_list(reg: Registration, key: str, action: str, index: int | None, row: 
 def submit(session: Session, reg: Registration, acknowledged: bool) -> None:
     editable(reg)
     if not acknowledged:
-        raise ReviewError(ReviewErrorCode.INVALID, "Tick the acknowledgement to submit the request.")
+        raise ReviewError(
+            ReviewErrorCode.INVALID, "Tick the acknowledgement to submit the request."
+        )
     details = reg.data.get("details") or {}
     if not details or not reg.end_date:
-        raise ReviewError(ReviewErrorCode.INVALID,
-                          f"Complete step {Step.DETAILS} ({Step.DETAILS.label.lower()}) first.")
+        raise ReviewError(
+            ReviewErrorCode.INVALID,
+            f"Complete step {Step.DETAILS} ({Step.DETAILS.label.lower()}) first.",
+        )
     if not (reg.data.get("profile") or {}).get("text"):
-        raise ReviewError(ReviewErrorCode.INVALID,
-                          f"Complete step {Step.PROFILE} ({Step.PROFILE.label.lower()}) first.")
+        raise ReviewError(
+            ReviewErrorCode.INVALID,
+            f"Complete step {Step.PROFILE} ({Step.PROFILE.label.lower()}) first.",
+        )
     reg.status = RegistrationStatus.SUBMITTED
     reg.submitted_at = utcnow()
     reg.step = Step.CONFIRMATION
@@ -163,7 +218,9 @@ def submit(session: Session, reg: Registration, acknowledged: bool) -> None:
 
 def cancel(reg: Registration) -> None:
     if reg.status not in OPEN:
-        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Only an open registration can be cancelled.")
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE, "Only an open registration can be cancelled."
+        )
     reg.status = RegistrationStatus.CANCELLED
 
 
@@ -175,8 +232,12 @@ def approve(session: Session, reg: Registration) -> Invoice:
     if fee is None:
         raise ReviewError(ReviewErrorCode.INVALID, "The fee table has no SECOR audit fee.")
     count = session.scalar(select(func.count(Invoice.id))) or 0
-    invoice = Invoice(registration_id=reg.id, number=f"{2600000 + count + 1}",
-                      description=fee.description, amount_cents=fee.amount_cents)
+    invoice = Invoice(
+        registration_id=reg.id,
+        number=f"{2600000 + count + 1}",
+        description=fee.description,
+        amount_cents=fee.amount_cents,
+    )
     session.add(invoice)
     reg.status = RegistrationStatus.PAYMENT_NEEDED
     session.flush()

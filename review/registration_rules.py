@@ -25,11 +25,15 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def training_problem(completed_on: dt.date | None, on: dt.date) -> str | None:
     """The Safety Program Development course, or a refresher, within the last 3 years."""
     if completed_on is None:
-        return ("Your assessor training is not on your profile: the Safety Program Development "
-                "course (or a refresher within the last 3 years) is required.")
+        return (
+            "Your assessor training is not on your profile: the Safety Program Development "
+            "course (or a refresher within the last 3 years) is required."
+        )
     if completed_on <= _years_before(on, TRAINING_YEARS):
-        return (f"Your last assessor training ({completed_on.isoformat()}) is {TRAINING_YEARS} or "
-                "more years old: complete a SECOR refresher course before registering.")
+        return (
+            f"Your last assessor training ({completed_on.isoformat()}) is {TRAINING_YEARS} or "
+            "more years old: complete a SECOR refresher course before registering."
+        )
     return None
 
 
@@ -37,8 +41,10 @@ def employees_problem(count: int | None) -> str | None:
     if count is None or count < 1:
         return "Enter the number of employees."
     if count > MAX_EMPLOYEES:
-        return (f"A SECOR is for companies of {MAX_EMPLOYEES} or fewer employees; with {count} "
-                "employees the company needs a COR audit instead.")
+        return (
+            f"A SECOR is for companies of {MAX_EMPLOYEES} or fewer employees; with {count} "
+            "employees the company needs a COR audit instead."
+        )
     return None
 
 
@@ -49,8 +55,10 @@ def gathering_problem(start: dt.date | None, end: dt.date | None) -> str | None:
         return "The audit end date is before its start date."
     days = (end - start).days
     if days > MAX_GATHERING_DAYS:
-        return (f"Data gathering may take at most {MAX_GATHERING_DAYS} days; {start.isoformat()} "
-                f"to {end.isoformat()} is {days} days.")
+        return (
+            f"Data gathering may take at most {MAX_GATHERING_DAYS} days; {start.isoformat()} "
+            f"to {end.isoformat()} is {days} days."
+        )
     return None
 
 
@@ -68,28 +76,38 @@ def documentation_outcome(months: int | None) -> tuple[str | None, str | None]:
     if months is None or months < 0:
         return "Enter how many months of documentation the company has.", None
     if months < MIN_DOCUMENTATION_MONTHS:
-        return (f"At least {MIN_DOCUMENTATION_MONTHS} months of documentation (policies and "
-                "records) are needed before an audit.", None)
+        return (
+            f"At least {MIN_DOCUMENTATION_MONTHS} months of documentation (policies and "
+            "records) are needed before an audit.",
+            None,
+        )
     if months < FULL_DOCUMENTATION_MONTHS:
-        return None, (f"With {months} months of documentation the audit is eligible for a "
-                      "one-year SECOR only.")
+        return None, (
+            f"With {months} months of documentation the audit is eligible for a "
+            "one-year SECOR only."
+        )
     return None, None
 
 
-def roster_warnings(declared: int | None, roster: list[dict[str, str]],
-                    chart_people: list[str] | None) -> list[str]:
+def roster_warnings(
+    declared: int | None, roster: list[dict[str, str]], chart_people: list[str] | None
+) -> list[str]:
     """Warnings (not refusals) for step 5: counts that differ, names missing either way."""
     out = []
     if declared is not None and len(roster) != declared:
-        out.append(f"The number of employees you have entered so far ({len(roster)}) does not "
-                   f"equal the number of employees entered in step 1 ({declared}).")
+        out.append(
+            f"The number of employees you have entered so far ({len(roster)}) does not "
+            f"equal the number of employees entered in step 1 ({declared})."
+        )
     if chart_people:
         names = {r.get("name", "").strip().lower() for r in roster}
         chart = {p.strip().lower(): p for p in chart_people}
         missing = [chart[n] for n in chart if n not in names]
         extra = [r["name"] for r in roster if r.get("name", "").strip().lower() not in chart]
         if missing:
-            out.append("On the organisation chart but not in the roster: " + ", ".join(missing) + ".")
+            out.append(
+                "On the organisation chart but not in the roster: " + ", ".join(missing) + "."
+            )
         if extra:
             out.append("In the roster but not on the organisation chart: " + ", ".join(extra) + ".")
     return out

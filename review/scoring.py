@@ -81,7 +81,9 @@ def counted_points(awarded: Fraction | None, available: int) -> Fraction:
     return min(max(awarded, Fraction(0)), Fraction(available))
 
 
-def score(version: ProtocolVersion, answers: Mapping[str, AnswerValue] | Iterable[AnswerValue]) -> Score:
+def score(
+    version: ProtocolVersion, answers: Mapping[str, AnswerValue] | Iterable[AnswerValue]
+) -> Score:
     """Score answers against a protocol version; unknown question ids are ignored."""
     by_id = answers if isinstance(answers, Mapping) else {a.question: a for a in answers}
     elements = []
@@ -107,13 +109,21 @@ def score_json(result: Score) -> dict[str, object]:
 
     return {
         "elements": [
-            {"element": e.number, "name": e.name, "awarded": num(e.tally.awarded),
-             "available": e.tally.available, "percent": _round1(e.tally.ratio),
-             "passed": e.passed}
+            {
+                "element": e.number,
+                "name": e.name,
+                "awarded": num(e.tally.awarded),
+                "available": e.tally.available,
+                "percent": _round1(e.tally.ratio),
+                "passed": e.passed,
+            }
             for e in result.elements
         ],
-        "overall": {"awarded": num(result.overall.awarded), "available": result.overall.available,
-                    "percent": _round1(result.overall.ratio)},
+        "overall": {
+            "awarded": num(result.overall.awarded),
+            "available": result.overall.available,
+            "percent": _round1(result.overall.ratio),
+        },
         "passed": result.passed,
     }
 

@@ -26,8 +26,9 @@ class Actor:
 def create_draft(session: Session, actor: Actor) -> Submission:
     if actor.role != Role.EMPLOYER or actor.company_id is None:
         raise ReviewError(ReviewErrorCode.INVALID, "Only an employer with a company can start one.")
-    sub = Submission(company_id=actor.company_id, created_by_id=actor.id,
-                     status=SubmissionStatus.DRAFT)
+    sub = Submission(
+        company_id=actor.company_id, created_by_id=actor.id, status=SubmissionStatus.DRAFT
+    )
     session.add(sub)
     session.flush()
     return sub
@@ -56,9 +57,15 @@ def editable_revision(session: Session, actor: Actor, submission_id: int) -> int
     Uploads ask only this, so it reads three columns rather than the whole submission.
     """
     table = _SUBMISSIONS  # on the table, not the ORM attributes: this runs for every upload
-    row = session.connection().execute(
-        select(table.c.status, table.c.revision)
-        .where(table.c.id == submission_id, *_visible_to(actor, table.c.company_id))).first()
+    row = (
+        session.connection()
+        .execute(
+            select(table.c.status, table.c.revision).where(
+                table.c.id == submission_id, *_visible_to(actor, table.c.company_id)
+            )
+        )
+        .first()
+    )
     if row is None:
         raise ReviewError(ReviewErrorCode.NOT_FOUND, "There is no such submission.")
     _check_editable(row.status)
@@ -71,5 +78,7 @@ def require_editable(sub: Submission) -> None:
 
 def _check_editable(status: str) -> None:
     if status not in (SubmissionStatus.DRAFT, SubmissionStatus.REVISION_REQUESTED):
-        raise ReviewError(ReviewErrorCode.WRONG_STATE,
-                          f"The submission is {status.replace('_', ' ')}; it cannot change now.")
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            f"The submission is {status.replace('_', ' ')}; it cannot change now.",
+        )

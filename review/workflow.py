@@ -34,40 +34,75 @@ from review.protocol import Catalogue
 from review.queue import apply_outcome
 
 NOTE_KINDS = ("actionable", "informational", "internal")
-RETURN_REASON = ("This audit was completed on the outdated {version} SECOR audit protocol. Audits "
-                 "submitted using old forms are returned without a quality review. Please complete "
-                 "the current protocol ({current}) and submit it again.")
-UNRECOGNISED_REASON = ("The uploaded protocol does not match any SECOR audit protocol version we "
-                       "know. It is returned without a quality review: please use the current "
-                       "official form ({current}).")
+RETURN_REASON = (
+    "This audit was completed on the outdated {version} SECOR audit protocol. Audits "
+    "submitted using old forms are returned without a quality review. Please complete "
+    "the current protocol ({current}) and submit it again."
+)
+UNRECOGNISED_REASON = (
+    "The uploaded protocol does not match any SECOR audit protocol version we "
+    "know. It is returned without a quality review: please use the current "
+    "official form ({current})."
+)
 
 
 def answers_of(session: Session, sub: Submission) -> list[Answer]:
     """Answers with the least confident first (what a reviewer should look at first)."""
-    return list(session.scalars(select(Answer).where(Answer.submission_id == sub.id)
-                                .order_by(Answer.confidence, Answer.id)))
+    return list(
+        session.scalars(
+            select(Answer)
+            .where(Answer.submission_id == sub.id)
+            .order_by(Answer.confidence, Answer.id)
+        )
+    )
 
 
 def _extracted(a: Answer) -> ExtractedAnswer:
     awarded = None if a.awarded is None else Fraction(str(a.awarded))
-    return ExtractedAnswer(a.question, a.raw, awarded, a.na, a.notes, a.method, a.confidence,
-                           a.page, tuple(a.box) if a.box else None, a.readable)  # type: ignore[arg-type]
+    return ExtractedAnswer(
+        a.question,
+        a.raw,
+        awarded,
+        a.na,
+        a.notes,
+        a.method,
+        a.confidence,
+        a.page,
+        tuple(a.box) if a.box else None,  # type: ignore[arg-type]
+        a.readable,
+    )
 
 
 def rescore(session: Session, sub: Submission, catalogue: Catalogue, low_confidence: float) -> None:
     version = catalogue.versions.get(sub.protocol_version or "")
     stored = sub.score or {}
     circ = {k: parse_date(v) for k, v in (stored.get("circumstances") or {}).items()}
-    outcome = evaluate(version, sub.protocol_current, [_extracted(a) for a in answers_of(session, sub)],
-                       stored.get("summary") or {}, Circumstances(**circ), low_confidence)
+    outcome = evaluate(
+        version,
+        sub.protocol_current,
+        [_extracted(a) for a in answers_of(session, sub)],
+        stored.get("summary") or {},
+        Circumstances(**circ),
+        low_confidence,
+    )
     keep = {k: stored.get(k) for k in ("summary", "circumstances", "previous")}
     apply_outcome(sub, outcome)
     sub.score = {**(sub.score or {}), **keep}
 
 
-def correct(session: Session, sub: Submission, question: str, user_id: int, role: str,
-            awarded: Any, na: Any, reason: Any, catalogue: Catalogue,
-            low_confidence: float, notes: Any = None) -> Answer:
+def correct(
+    session: Session,
+    sub: Submission,
+    question: str,
+    user_id: int,
+    role: str,
+    awarded: Any,
+    na: Any,
+    reason: Any,
+    catalogue: Catalogue,
+    low_confidence: float,
+    notes: Any = None,
+) -> Answer:
     """Change one answer; the reason is required and the change is kept in the audit trail.
 
     The values come as sent: they are parsed (with bounds) only once the caller is known to
@@ -80,13 +115,15 @@ def correct(session: Session, sub: Submission, question: str, user_id: int, role
     if not why:
         raise ReviewError(ReviewErrorCode.INVALID, "Say why the answer is corrected.")
     new_notes = None if notes is None else parse_text(notes, "The notes", MAX_ANSWER_NOTES)
-    answer = session.scalar(select(Answer).where(Answer.submission_id == sub.id,
-                                                 Answer.question == question))
+    answer = session.scalar(
+        select(Answer).where(Answer.submission_id == sub.id, Answer.question == question)
+    )
     if answer is None:
         raise ReviewError(ReviewErrorCode.NOT_FOUND, f"There is no question {question}.")
     if points is not None and points > answer.available:
-        raise ReviewError(ReviewErrorCode.INVALID,
-                          f"Points for {question} go from 0 to {answer.available}.")
+        raise ReviewError(
+            ReviewErrorCode.INVALID, f"Points for {question} go from 0 to {answer.available}."
+        )
     old = {"question": question, "awarded": answer.awarded, "na": answer.na, "notes": answer.notes}
     answer.awarded = None if points is None else float(points)
     answer.na = is_na
@@ -95,17 +132,24 @@ def correct(session: Session, sub: Submission, question: str, user_id: int, role
     if new_notes is not None:
         answer.notes = new_notes
     answer.method, answer.confidence, answer.corrected = "manual", 1.0, True
-    session.add(Correction(answer_id=answer.id, submission_id=sub.id, user_id=user_id,
-                           old_value=old, new_value={"awarded": answer.awarded, "na": is_na,
-                                                     "notes": answer.notes},
-                           reason=why))
+    session.add(
+        Correction(
+            answer_id=answer.id,
+            submission_id=sub.id,
+            user_id=user_id,
+            old_value=old,
+            new_value={"awarded": answer.awarded, "na": is_na, "notes": answer.notes},
+            reason=why,
+        )
+    )
     session.flush()
     rescore(session, sub, catalogue, low_confidence)
     return answer
 
 
-def add_note(session: Session, sub: Submission, user_id: int, role: str, kind: Any,
-             text: Any) -> ReviewNote:
+def add_note(
+    session: Session, sub: Submission, user_id: int, role: str, kind: Any, text: Any
+) -> ReviewNote:
     require(session, sub, Action.NOTE, user_id, role)
     if kind not in NOTE_KINDS:
         raise ReviewError(ReviewErrorCode.INVALID, f"A note is one of: {', '.join(NOTE_KINDS)}.")
@@ -118,21 +162,28 @@ def add_note(session: Session, sub: Submission, user_id: int, role: str, kind: A
     return note
 
 
-def decide(session: Session, sub: Submission, user_id: int, role: str, decision: Any,
-           reason: Any = "") -> Submission:
+def decide(
+    session: Session, sub: Submission, user_id: int, role: str, decision: Any, reason: Any = ""
+) -> Submission:
     """accept (QA complete; pass/fail is the score's), reject (not eligible) or request_revision."""
     require(session, sub, Action.DECIDE, user_id, role)
     why = parse_text(reason, "The reason", MAX_REASON)
     previous = sub.status
     if decision == "request_revision":
-        has_action = session.scalar(select(ReviewNote.id).where(
-            ReviewNote.submission_id == sub.id, ReviewNote.kind == "actionable"))
+        has_action = session.scalar(
+            select(ReviewNote.id).where(
+                ReviewNote.submission_id == sub.id, ReviewNote.kind == "actionable"
+            )
+        )
         if not has_action and not why:
-            raise ReviewError(ReviewErrorCode.INVALID,
-                              "Add an actionable note saying what the employer must change.")
+            raise ReviewError(
+                ReviewErrorCode.INVALID,
+                "Add an actionable note saying what the employer must change.",
+            )
         if why:
-            session.add(ReviewNote(submission_id=sub.id, author_id=user_id, kind="actionable",
-                                   text=why))
+            session.add(
+                ReviewNote(submission_id=sub.id, author_id=user_id, kind="actionable", text=why)
+            )
         sub.status = SubmissionStatus.REVISION_REQUESTED
         sub.revision += 1
     elif decision == "accept":
@@ -150,8 +201,9 @@ def decide(session: Session, sub: Submission, user_id: int, role: str, decision:
     return sub
 
 
-def return_outdated(session: Session, sub: Submission, catalogue: Catalogue, user_id: int,
-                    role: str) -> Submission:
+def return_outdated(
+    session: Session, sub: Submission, catalogue: Catalogue, user_id: int, role: str
+) -> Submission:
     """Staff return an audit on an outdated or unrecognised form, without a quality review."""
     require(session, sub, Action.RETURN, user_id, role)
     current = catalogue.current.form_number if catalogue.current else "the current form"
@@ -191,9 +243,13 @@ def _unclaim(sub: Submission) -> None:
 
 
 def events_of(session: Session, sub: Submission) -> list[SubmissionEvent]:
-    return list(session.scalars(select(SubmissionEvent)
-                                .where(SubmissionEvent.submission_id == sub.id)
-                                .order_by(SubmissionEvent.id)))
+    return list(
+        session.scalars(
+            select(SubmissionEvent)
+            .where(SubmissionEvent.submission_id == sub.id)
+            .order_by(SubmissionEvent.id)
+        )
+    )
 
 
 def visible_notes(session: Session, sub: Submission, role: str) -> list[ReviewNote]:
@@ -205,5 +261,8 @@ def visible_notes(session: Session, sub: Submission, role: str) -> list[ReviewNo
 
 
 def trail(session: Session, sub: Submission) -> list[Correction]:
-    return list(session.scalars(select(Correction).where(Correction.submission_id == sub.id)
-                                .order_by(Correction.id)))
+    return list(
+        session.scalars(
+            select(Correction).where(Correction.submission_id == sub.id).order_by(Correction.id)
+        )
+    )

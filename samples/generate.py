@@ -33,17 +33,36 @@ from review.protocol import ProtocolVersion  # noqa: E402
 from review.scoring import AnswerValue, score, score_json  # noqa: E402
 
 NOTES = [
-    "Policy signed by owner 2025-02-03", "Reviewed binder section 2", "Interviewed 3 workers",
-    "Forms for Jan to Jun on file", "Two drills recorded", "Minutes kept monthly",
-    "Checklist used on site", "Records kept 3 years", "Seen at head office",
-    "Training matrix up to date", "Corrective actions tracked", "Plan posted in shop",
+    "Policy signed by owner 2025-02-03",
+    "Reviewed binder section 2",
+    "Interviewed 3 workers",
+    "Forms for Jan to Jun on file",
+    "Two drills recorded",
+    "Minutes kept monthly",
+    "Checklist used on site",
+    "Records kept 3 years",
+    "Seen at head office",
+    "Training matrix up to date",
+    "Corrective actions tracked",
+    "Plan posted in shop",
 ]
-SHORT_NOTES = ["Not all forms signed", "Missing two records", "Only one worker knew",
-               "No follow-up for May", "Schedule out of date", "Partly done"]
-PEOPLE = [("Dana Whitford", "Owner / President"), ("Luis Ortega", "Operations Manager"),
-          ("Priya Nair", "Safety Coordinator"), ("Tom Becker", "Field Supervisor"),
-          ("Amy Chen", "Dispatcher"), ("Sam Okafor", "Equipment Operator"),
-          ("Jo Tremblay", "Labourer")]
+SHORT_NOTES = [
+    "Not all forms signed",
+    "Missing two records",
+    "Only one worker knew",
+    "No follow-up for May",
+    "Schedule out of date",
+    "Partly done",
+]
+PEOPLE = [
+    ("Dana Whitford", "Owner / President"),
+    ("Luis Ortega", "Operations Manager"),
+    ("Priya Nair", "Safety Coordinator"),
+    ("Tom Becker", "Field Supervisor"),
+    ("Amy Chen", "Dispatcher"),
+    ("Sam Okafor", "Equipment Operator"),
+    ("Jo Tremblay", "Labourer"),
+]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
@@ -60,27 +79,55 @@ def answers_for(version: ProtocolVersion, rng: random.Random, profile: str) -> d
         elif profile == "fail_overall":
             awarded = rng.randint(q.available // 3, q.available)
         else:
-            awarded = q.available if rng.random() < 0.7 else rng.randint(q.available * 3 // 4, q.available)
+            awarded = (
+                q.available
+                if rng.random() < 0.7
+                else rng.randint(q.available * 3 // 4, q.available)
+            )
         notes = rng.choice(NOTES) if awarded == q.available else rng.choice(SHORT_NOTES)
         out[q.id] = {"awarded": awarded, "na": False, "notes": notes}
     return out
 
 
-def truth(name: str, version: ProtocolVersion, kind: str, method: str, answers: dict,
-          current: bool, extra: dict | None = None) -> dict:
+def truth(
+    name: str,
+    version: ProtocolVersion,
+    kind: str,
+    method: str,
+    answers: dict,
+    current: bool,
+    extra: dict | None = None,
+) -> dict:
     from fractions import Fraction
 
-    values = [AnswerValue(q, None if a["awarded"] is None else Fraction(a["awarded"]), a["na"])
-              for q, a in answers.items()]
+    values = [
+        AnswerValue(q, None if a["awarded"] is None else Fraction(a["awarded"]), a["na"])
+        for q, a in answers.items()
+    ]
     scored = score_json(score(version, values))
-    return {"file": name, "kind": kind, "method": method, "version": version.version,
-            "current": current, "answers": answers, **scored, **(extra or {})}
+    return {
+        "file": name,
+        "kind": kind,
+        "method": method,
+        "version": version.version,
+        "current": current,
+        "answers": answers,
+        **scored,
+        **(extra or {}),
+    }
 
 
 def cover_values(version: ProtocolVersion, company: str) -> dict[str, str]:
-    values = {"company": company, "assessor": "Priya Nair", "start_date": "2025-09-02",
-              "end_date": "2025-09-12", "audit_number": "202500417", "employees": "7",
-              "wcb": "AB-1234, BC-223344", "declaration_date": "2025-09-20"}
+    values = {
+        "company": company,
+        "assessor": "Priya Nair",
+        "start_date": "2025-09-02",
+        "end_date": "2025-09-12",
+        "audit_number": "202500417",
+        "employees": "7",
+        "wcb": "AB-1234, BC-223344",
+        "declaration_date": "2025-09-20",
+    }
     return {version.cover[k].name: v for k, v in values.items() if k in version.cover}
 
 
@@ -97,8 +144,15 @@ def summary_values(version: ProtocolVersion, scored: dict) -> dict[str, str]:
     return out
 
 
-def fill(blank: Path, version: ProtocolVersion, answers: dict, target: Path, company: str,
-         scored: dict, appearance: bool = True) -> None:
+def fill(
+    blank: Path,
+    version: ProtocolVersion,
+    answers: dict,
+    target: Path,
+    company: str,
+    scored: dict,
+    appearance: bool = True,
+) -> None:
     writer = pypdf.PdfWriter(clone_from=str(blank))
     text: dict[str, str] = cover_values(version, company) | summary_values(version, scored)
     boxes: dict[str, str] = {}
@@ -118,8 +172,9 @@ def fill(blank: Path, version: ProtocolVersion, answers: dict, target: Path, com
         for page in writer.pages:
             for ref in page.get("/Annots") or []:
                 annot = ref.get_object()
-                if annot.get("/FT") == "/Tx" or (annot.get("/Parent") and
-                                                 annot["/Parent"].get_object().get("/FT") == "/Tx"):
+                if annot.get("/FT") == "/Tx" or (
+                    annot.get("/Parent") and annot["/Parent"].get_object().get("/FT") == "/Tx"
+                ):
                     if "/AP" in annot:
                         del annot[pypdf.generic.NameObject("/AP")]
     writer.add_metadata({"/Producer": "samples/generate.py (pypdf)"})
@@ -128,8 +183,10 @@ def fill(blank: Path, version: ProtocolVersion, answers: dict, target: Path, com
 
 
 def flatten(src: Path, target: Path) -> None:
-    subprocess.run(["qpdf", "--flatten-annotations=all", "--remove-restrictions", str(src),
-                    str(target)], check=True)
+    subprocess.run(
+        ["qpdf", "--flatten-annotations=all", "--remove-restrictions", str(src), str(target)],
+        check=True,
+    )
     # Flattened copies carry no form: drop the AcroForm so readers see plain pages.
     reader = pypdf.PdfReader(str(target))
     writer = pypdf.PdfWriter(clone_from=reader)
@@ -142,8 +199,10 @@ def flatten(src: Path, target: Path) -> None:
 def render(pdf: Path, dpi: int) -> list[Image.Image]:
     doc = pdfium.PdfDocument(str(pdf))
     try:
-        return [doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-                for i in range(len(doc))]
+        return [
+            doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            for i in range(len(doc))
+        ]
     finally:
         doc.close()
 
@@ -156,23 +215,31 @@ def supporting_page(rng: random.Random, title: str, dpi: int) -> Image.Image:
     small = ImageFont.truetype(FONT, int(dpi * 0.13))
     d.text((dpi * 0.8, dpi * 0.8), title, font=big, fill=0)
     y = dpi * 1.5
-    words = ("hazard control worker site inspection record training meeting equipment policy "
-             "procedure review supervisor emergency first aid signed date").split()
+    words = (
+        "hazard control worker site inspection record training meeting equipment policy "
+        "procedure review supervisor emergency first aid signed date"
+    ).split()
     for _ in range(28):
         line = " ".join(rng.choice(words) for _ in range(rng.randint(6, 12))).capitalize() + "."
         d.text((dpi * 0.8, y), line, font=small, fill=0)
         y += dpi * 0.28
     if rng.random() < 0.5:  # some records are tables
         for r in range(6):
-            d.rectangle([dpi * 0.8, y + r * dpi * 0.3, w - dpi * 0.8, y + (r + 1) * dpi * 0.3], outline=0)
+            d.rectangle(
+                [dpi * 0.8, y + r * dpi * 0.3, w - dpi * 0.8, y + (r + 1) * dpi * 0.3], outline=0
+            )
     return img
 
 
 def scan(img: Image.Image, rng: random.Random, dpi: int, turn: int = 0) -> Image.Image:
     """Make a clean render look scanned: skew, offset, noise, speckles, and turn it."""
     angle = rng.uniform(-1.5, 1.5)
-    img = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255,
-                     translate=(rng.randint(-dpi // 10, dpi // 10), rng.randint(-dpi // 10, dpi // 10)))
+    img = img.rotate(
+        angle,
+        resample=Image.BICUBIC,
+        fillcolor=255,
+        translate=(rng.randint(-dpi // 10, dpi // 10), rng.randint(-dpi // 10, dpi // 10)),
+    )
     arr = np.asarray(img, dtype=np.float32)
     arr = arr * rng.uniform(0.85, 1.0) + rng.uniform(0, 20)  # contrast and paper tone
     arr += np.random.default_rng(rng.randint(0, 2**31)).normal(0, 12, arr.shape)
@@ -214,11 +281,14 @@ def org_chart_pdf(target: Path) -> None:
         ops.append(f"BT /F1 11 Tf {x + 8} {y + 30} Td ({name}) Tj ET")
         ops.append(f"BT /F1 9 Tf {x + 8} {y + 14} Td ({title}) Tj ET")
     stream = "\n".join(ops).encode()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -229,7 +299,9 @@ def org_chart_pdf(target: Path) -> None:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    out.write(
+        b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    )
     target.write_bytes(out.getvalue())
 
 
@@ -239,9 +311,21 @@ def org_chart_doc(docx_path: Path, target: Path) -> bool:
     if not soffice:
         return target.exists()
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/lo", "--headless",
-                        "--convert-to", "doc", "--outdir", tmp, str(docx_path)], check=True,
-                       capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{tmp}/lo",
+                "--headless",
+                "--convert-to",
+                "doc",
+                "--outdir",
+                tmp,
+                str(docx_path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         shutil.move(str(Path(tmp) / (docx_path.stem + ".doc")), target)
     return True
 
@@ -280,12 +364,26 @@ def main() -> None:
         version = versions[current]
         answers = answers_for(version, rng, "pass")
         t = truth("fillable-2025-noappearance.pdf", version, "protocol", "acroform", answers, True)
-        fill(blanks[current], version, answers, out / t["file"], "Fjord Energy Services", t,
-             appearance=False)
+        fill(
+            blanks[current],
+            version,
+            answers,
+            out / t["file"],
+            "Fjord Energy Services",
+            t,
+            appearance=False,
+        )
         written.append(t)
-        subprocess.run(["qpdf", "--object-streams=generate", "--linearize",
-                        str(out / "fillable-2025-pass.pdf"), str(out / "fillable-2025-resaved-qpdf.pdf")],
-                       check=True)
+        subprocess.run(
+            [
+                "qpdf",
+                "--object-streams=generate",
+                "--linearize",
+                str(out / "fillable-2025-pass.pdf"),
+                str(out / "fillable-2025-resaved-qpdf.pdf"),
+            ],
+            check=True,
+        )
         written.append({**written[0], "file": "fillable-2025-resaved-qpdf.pdf"})
         # Scanned binders.
         for name, year, dpi, profile, turns in [
@@ -300,23 +398,35 @@ def main() -> None:
             filled, flat = tmp / f"{name}-filled.pdf", tmp / f"{name}-flat.pdf"
             fill(blanks[year], version, answers, filled, "Glacier Line Locating", t)
             flatten(filled, flat)
-            protocol_pages = [scan(img, rng, dpi, turns.get(i, 0))
-                              for i, img in enumerate(render(flat, dpi))]
-            pages: list[tuple[str, Image.Image]] = [(f"protocol:{i + 1}", p)
-                                                    for i, p in enumerate(protocol_pages)]
+            protocol_pages = [
+                scan(img, rng, dpi, turns.get(i, 0)) for i, img in enumerate(render(flat, dpi))
+            ]
+            pages: list[tuple[str, Image.Image]] = [
+                (f"protocol:{i + 1}", p) for i, p in enumerate(protocol_pages)
+            ]
             if "binder" in name:
-                titles = ["Safety Manual - Section 1 Policy", "Hazard Assessment Form",
-                          "Safety Meeting Minutes - March", "Site Inspection Checklist",
-                          "Training Records", "Emergency Response Plan"]
-                pages += [(f"support:{i}", scan(supporting_page(rng, title, dpi), rng, dpi))
-                          for i, title in enumerate(titles)]
+                titles = [
+                    "Safety Manual - Section 1 Policy",
+                    "Hazard Assessment Form",
+                    "Safety Meeting Minutes - March",
+                    "Site Inspection Checklist",
+                    "Training Records",
+                    "Emergency Response Plan",
+                ]
+                pages += [
+                    (f"support:{i}", scan(supporting_page(rng, title, dpi), rng, dpi))
+                    for i, title in enumerate(titles)
+                ]
                 head, tail = pages[:1], pages[1:]
                 rng.shuffle(tail)
                 pages = head + tail
             save_scanned([p for _, p in pages], out / t["file"], dpi)
             order = [label for label, _ in pages]
-            t["pages"] = {label.split(":")[1]: n for n, label in enumerate(order, start=1)
-                          if label.startswith("protocol")}
+            t["pages"] = {
+                label.split(":")[1]: n
+                for n, label in enumerate(order, start=1)
+                if label.startswith("protocol")
+            }
             t["dpi"] = dpi
             written.append(t)
     org_chart_docx(out / "org-chart.docx")

@@ -39,7 +39,9 @@ def compare_answers(result: dict[str, Any], expected: dict[str, Any]) -> Compari
         if have is not None and have["na"] == want["na"] and have["awarded"] == want["awarded"]:
             out.exact += 1
         else:
-            out.wrong.append(f"{qid}: want {want['awarded']}/{want['na']}, got "
-                             f"{have and have['awarded']}/{have and have['na']} "
-                             f"(raw {have and have.get('raw')!r})")
+            out.wrong.append(
+                f"{qid}: want {want['awarded']}/{want['na']}, got "
+                f"{have and have['awarded']}/{have and have['na']} "
+                f"(raw {have and have.get('raw')!r})"
+            )
     return out

@@ -14,11 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT, free_port, secor_cmd, wait_port
+from tests.procs import ROOT, free_port, secor_cmd, wait_port
 
 
-def http(method: str, url: str, token: str | None = None, body: bytes | None = None,
-         headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, Any]:
+def http(
+    method: str,
+    url: str,
+    token: str | None = None,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> tuple[int, Any]:
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     if token:
         req.add_header("Authorization", f"Bearer {token}")
@@ -33,9 +39,15 @@ def multipart(fields: dict[str, str], filename: str, data: bytes) -> tuple[bytes
     boundary = uuid.uuid4().hex
     parts = []
     for k, v in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"'
-                 f'\r\nContent-Type: application/octet-stream\r\n\r\n'.encode() + data + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        )
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"'
+        f"\r\nContent-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
@@ -57,13 +69,27 @@ class Service:
         return f"http://127.0.0.1:{self.port}"
 
     def run(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*self.command, *args], input=stdin, capture_output=True,
-                              text=True, env=self.env, cwd=self.cwd, timeout=120, check=True)
+        return subprocess.run(
+            [*self.command, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=self.cwd,
+            timeout=120,
+            check=True,
+        )
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = open(self.instance / f"{name}.log", "ab")
-        proc = subprocess.Popen([*self.command, *args], env=self.env, cwd=self.cwd, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [*self.command, *args],
+            env=self.env,
+            cwd=self.cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.procs[name] = proc
         return proc
 
@@ -89,15 +115,27 @@ class Service:
     def token(self, role: str, company: str | None = None) -> str:
         """A new user of ``role`` and an API token of theirs (reviewers see whole results)."""
         email = f"{role}-{uuid.uuid4().hex[:6]}@example.com"
-        self.run("user", "create", email, "--role", role,
-                 *(["--company", company] if company else []),
-                 "--password-stdin", stdin="a-long-password\n")
+        self.run(
+            "user",
+            "create",
+            email,
+            "--role",
+            role,
+            *(["--company", company] if company else []),
+            "--password-stdin",
+            stdin="a-long-password\n",
+        )
         return self.run("token", "create", email).stdout.strip().splitlines()[-1]
 
     def upload(self, token: str, sub: int, path: Path, kind: str = "protocol") -> tuple[int, Any]:
         body, ctype = multipart({"kind": kind}, path.name, path.read_bytes())
-        return http("POST", f"{self.url}/api/v1/submissions/{sub}/documents", token, body,
-                    {"Content-Type": ctype})
+        return http(
+            "POST",
+            f"{self.url}/api/v1/submissions/{sub}/documents",
+            token,
+            body,
+            {"Content-Type": ctype},
+        )
 
     def wait_final(self, token: str, ids: list[int], timeout: float) -> dict[int, Any]:
         deadline, final = time.monotonic() + timeout, {}

@@ -58,7 +58,8 @@ def _rows(url: str, table: str) -> list[dict[str, Any]]:
 
 
 def test_backup_during_uploads_restores_everything_on_a_fresh_instance(
-        tmp_path: Path, engine_urls: tuple[str, str]) -> None:
+    tmp_path: Path, engine_urls: tuple[str, str]
+) -> None:
     source_url, target_url = engine_urls
     app = make_app(tmp_path / "a", source_url)
     from tests.conftest import add_account
@@ -70,13 +71,20 @@ def test_backup_during_uploads_restores_everything_on_a_fresh_instance(
     assert client.post(f"/api/v1/submissions/{sub}/claim", headers=bearer(rev)).status_code == 200
     detail = client.get(f"/api/v1/submissions/{sub}", headers=bearer(rev)).get_json()
     first = detail["answers"][0]["question"]
-    res = client.post(f"/api/v1/submissions/{sub}/answers/{first}", headers=bearer(rev),
-                      json={"na": True, "reason": "Not applicable to this employer"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/answers/{first}",
+        headers=bearer(rev),
+        json={"na": True, "reason": "Not applicable to this employer"},
+    )
     assert res.status_code == 200, res.get_json()
-    client.post(f"/api/v1/submissions/{sub}/notes", headers=bearer(rev),
-                json={"kind": "actionable", "text": "Sign the inspection forms."})
-    res = client.post(f"/api/v1/submissions/{sub}/decision", headers=bearer(rev),
-                      json={"decision": "accept"})
+    client.post(
+        f"/api/v1/submissions/{sub}/notes",
+        headers=bearer(rev),
+        json={"kind": "actionable", "text": "Sign the inspection forms."},
+    )
+    res = client.post(
+        f"/api/v1/submissions/{sub}/decision", headers=bearer(rev), json={"decision": "accept"}
+    )
     assert res.get_json()["status"] == "accepted"
     before = {t: _rows(source_url, t) for t in TABLES}
     # WHEN a backup is taken while another employer's uploads keep arriving
@@ -87,8 +95,11 @@ def test_backup_during_uploads_restores_everything_on_a_fresh_instance(
         c = app.test_client()
         for i in range(25):
             data = PDF.replace(b"%%EOF", b"%%EOF\n%" + str(i).encode(), 1)
-            res = c.post(f"/api/v1/submissions/{draft}/documents", headers=bearer(emp),
-                         data={"kind": "supporting", "file": (io.BytesIO(data), f"r{i}.pdf")})
+            res = c.post(
+                f"/api/v1/submissions/{draft}/documents",
+                headers=bearer(emp),
+                data={"kind": "supporting", "file": (io.BytesIO(data), f"r{i}.pdf")},
+            )
             assert res.status_code == 202
             uploads.append(res.get_json()["id"])
 
@@ -101,16 +112,18 @@ def test_backup_during_uploads_restores_everything_on_a_fresh_instance(
     after = {t: _rows(source_url, t) for t in TABLES}
     dispose_engines()
     # AND it is restored onto a fresh instance
-    target = Settings.from_mapping({"INSTANCE_DIR": str(tmp_path / "b" / "instance"),
-                                    "DATABASE_URL": target_url})
+    target = Settings.from_mapping(
+        {"INSTANCE_DIR": str(tmp_path / "b" / "instance"), "DATABASE_URL": target_url}
+    )
     restored = restore(target, tmp_path / "backup", migrate=upgrade)
     assert restored.files == summary.files
     # THEN everything committed before the backup is back, unchanged
     got = {t: _rows(target_url, t) for t in TABLES}
     for table in ("answers", "corrections", "review_notes", "users"):
         assert got[table] == before[table], table
-    assert [s for s in got["submissions"] if s["id"] == sub] == \
-           [s for s in before["submissions"] if s["id"] == sub]
+    assert [s for s in got["submissions"] if s["id"] == sub] == [
+        s for s in before["submissions"] if s["id"] == sub
+    ]
     got_docs = {d["id"]: d for d in got["documents"]}
     for doc in before["documents"]:
         assert got_docs[doc["id"]] == doc
@@ -149,8 +162,14 @@ def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECOR_")}
 
     def secor(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(secor_cmd(*args), capture_output=True, text=True, cwd=ROOT,
-                              env={**env, "SECOR_INSTANCE_DIR": str(instance)}, timeout=120)
+        return subprocess.run(
+            secor_cmd(*args),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**env, "SECOR_INSTANCE_DIR": str(instance)},
+            timeout=120,
+        )
 
     assert secor(tmp_path / "a", "db", "upgrade").returncode == 0
     src = SAMPLES / "fillable-2025-pass.pdf"

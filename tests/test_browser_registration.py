@@ -23,8 +23,10 @@ UNNAMED = re.compile(r"^\s*- (textbox|combobox|checkbox|spinbutton|button)\s*(\[
 def svc(tmp_path: Path):  # type: ignore[no-untyped-def]
     s = Service(tmp_path, service_env(tmp_path))
     s.run("db", "upgrade")
-    for email, role, company in [("pat@example.com", "employer", "Borealis Hauling Inc."),
-                                 ("staff@example.com", "staff", None)]:
+    for email, role, company in [
+        ("pat@example.com", "employer", "Borealis Hauling Inc."),
+        ("staff@example.com", "staff", None),
+    ]:
         args = ["user", "create", email, "--role", role, "--password-stdin"]
         s.run(*(args + (["--company", company] if company else [])), stdin=PASSWORD + "\n")
     s.serve()
@@ -37,16 +39,25 @@ def check_step(page, name: str) -> None:  # type: ignore[no-untyped-def]
     tree = page.locator("main").aria_snapshot()
     unnamed = [line for line in tree.splitlines() if UNNAMED.match(line)]
     assert not unnamed, f"{name}: controls without a label: {unnamed}"
-    controls = page.locator("main input:not([type=hidden]):visible, main select:visible, "
-                            "main textarea:visible, main button:visible")
+    controls = page.locator(
+        "main input:not([type=hidden]):visible, main select:visible, "
+        "main textarea:visible, main button:visible"
+    )
     wanted = controls.count()
     page.locator("body").focus()
     seen = set()
     for _ in range(wanted * 2 + 20):
         page.keyboard.press("Tab")
-        seen.add(page.evaluate("document.activeElement && document.activeElement.outerHTML.slice(0, 120)"))
-    reachable = sum(1 for i in range(wanted)
-                    if controls.nth(i).evaluate("e => e.outerHTML.slice(0, 120)") in seen)
+        seen.add(
+            page.evaluate(
+                "document.activeElement && document.activeElement.outerHTML.slice(0, 120)"
+            )
+        )
+    reachable = sum(
+        1
+        for i in range(wanted)
+        if controls.nth(i).evaluate("e => e.outerHTML.slice(0, 120)") in seen
+    )
     assert reachable == wanted, f"{name}: {wanted - reachable} controls not reachable with Tab"
     screenshot(page, f"wizard-{name}")
 
@@ -62,7 +73,8 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     sign_in(page, svc, "pat@example.com", PASSWORD)
     page.get_by_role("link", name="Profile").click()
     page.get_by_label("Date of your last assessor training").fill(
-        (dt.date.today() - dt.timedelta(days=500)).isoformat())
+        (dt.date.today() - dt.timedelta(days=500)).isoformat()
+    )
     page.get_by_role("button", name="Save").click()
     page.get_by_role("link", name="Dashboard").click()
     page.get_by_role("button", name="Request new audit registration").click()
@@ -72,9 +84,12 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     page.get_by_label("Audit type").select_option("certification")
     page.get_by_label("Alberta").check()
     start = dt.date.today() + dt.timedelta(days=14)
-    for label, value in [("Number of employees", "7"), ("Expected start date (data gathering)", start.isoformat()),
-                         ("Expected end date (at most 15 days later)", (start + dt.timedelta(days=10)).isoformat()),
-                         ("Months of documentation (policies and records)", "12")]:
+    for label, value in [
+        ("Number of employees", "7"),
+        ("Expected start date (data gathering)", start.isoformat()),
+        ("Expected end date (at most 15 days later)", (start + dt.timedelta(days=10)).isoformat()),
+        ("Months of documentation (policies and records)", "12"),
+    ]:
         page.get_by_label(label).focus()
         page.keyboard.type(value) if "date" not in label else page.get_by_label(label).fill(value)
     page.get_by_label("Certificate type requested").select_option("secor")
@@ -90,7 +105,9 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     page.get_by_role("button", name="Upload the chart").click()
     page.get_by_text("org-chart.docx was received").wait_for()
     page.get_by_label("WCB number(s)").fill("AB-1234")
-    page.get_by_label("Company profile").fill("Hauling and line locating in Alberta; 7 full-time staff.")
+    page.get_by_label("Company profile").fill(
+        "Hauling and line locating in Alberta; 7 full-time staff."
+    )
     check_step(page, "2-company-profile")
     press_next(page)
 
@@ -114,7 +131,10 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     press_next(page)
 
     # Step 5: two employees against seven declared: a warning, not a refusal
-    for name, position in [("Dana Whitford", "Owner / President"), ("Luis Ortega", "Operations Manager")]:
+    for name, position in [
+        ("Dana Whitford", "Owner / President"),
+        ("Luis Ortega", "Operations Manager"),
+    ]:
         page.locator("#add-form").get_by_label("Employee name").fill(name)
         page.locator("#add-form").get_by_label("Position").fill(position)
         page.locator("#add-form").get_by_label("With company since").fill("2018")

@@ -63,7 +63,9 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
     assert first.get_attribute("open") is not None  # low-confidence answers open by themselves
     crop = first.locator("img.crop")
     crop.wait_for()
-    reviewer.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=crop.element_handle())
+    reviewer.wait_for_function(
+        "img => img.complete && img.naturalWidth > 100", arg=crop.element_handle()
+    )
     question = first.get_attribute("id").removeprefix("q-")
     points = first.get_by_label("Points awarded")
     top = points.get_attribute("max")
@@ -92,7 +94,10 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
     employer = browser.new_page()
     sign_in(employer, svc, "emp@example.com", PASSWORD)
     employer.goto(f"{svc.url}/submissions/{scan}")
-    assert "Attach the signed health and safety policy" in employer.locator("#review-notes").inner_text()
+    assert (
+        "Attach the signed health and safety policy"
+        in employer.locator("#review-notes").inner_text()
+    )
     assert "revision requested" in employer.locator("h1").inner_text()
     employer.goto(f"{svc.url}/submissions/{old}")
     assert "returned without a quality review" in employer.locator(".flash").first.inner_text()

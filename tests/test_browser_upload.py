@@ -18,8 +18,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def service(tmp_path: Path):  # type: ignore[no-untyped-def]
     svc = Service(tmp_path, service_env(tmp_path))
     svc.run("db", "upgrade")
-    svc.run("user", "create", "pat@example.com", "--role", "employer", "--company",
-            "Acme Drilling Ltd.", "--password-stdin", stdin="a-long-password\n")
+    svc.run(
+        "user",
+        "create",
+        "pat@example.com",
+        "--role",
+        "employer",
+        "--company",
+        "Acme Drilling Ltd.",
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
     svc.serve()
     yield svc
     svc.stop()

@@ -30,22 +30,31 @@ def test_versions_match_the_printed_overview(forms_dir: Path) -> None:
 
 
 def test_each_official_form_imported_into_an_empty_catalogue_is_recognised_and_read(
-        forms_dir: Path, tmp_path: Path) -> None:
+    forms_dir: Path, tmp_path: Path
+) -> None:
 
     instance = tmp_path / "instance"
     empty = Catalogue([tmp_path / "none"])
     assert empty.current is None
     for year in ("2019", "2023", "2025"):
         blank = forms_dir / f"secor-audit-protocol-{year}-blank.pdf"
-        res = subprocess.run(secor_cmd("protocol", "import", str(blank), "--into",
-                                       str(instance / "protocols")),
-                             capture_output=True, text=True, cwd=ROOT, timeout=120)
+        res = subprocess.run(
+            secor_cmd("protocol", "import", str(blank), "--into", str(instance / "protocols")),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
         assert res.returncode == 0, res.stderr
     catalogue = Catalogue([instance / "protocols"])
     assert [v.version for v in catalogue.ordered()] == ["2019", "2023", "2025"]
     assert catalogue.current.version == "2025"
     settings = Settings.from_mapping({"INSTANCE_DIR": str(instance)})
-    for name in ("fillable-2025-pass.pdf", "flattened-2023-outdated.pdf", "fillable-2019-outdated.pdf"):
+    for name in (
+        "fillable-2025-pass.pdf",
+        "flattened-2023-outdated.pdf",
+        "fillable-2019-outdated.pdf",
+    ):
         from ingest.extract.protocol import read_protocol
 
         result = read_protocol(SAMPLES / name, settings, lambda d, t: None, catalogue)
@@ -67,8 +76,7 @@ def test_unknown_and_foreign_forms_are_unrecognised_never_guessed() -> None:
     by_fields = detect(catalogue, field_names=v2023.field_names)
     assert by_fields.version.version == "2023"
     # ...but a printed number that is not known wins over familiar fields.
-    assert detect(catalogue, field_names=v2023.field_names,
-                  printed="SECOR-AP-2031").version is None
+    assert detect(catalogue, field_names=v2023.field_names, printed="SECOR-AP-2031").version is None
 
 
 def test_a_third_party_fillable_form_is_unrecognised(corpus_dir: Path, tmp_path: Path) -> None:

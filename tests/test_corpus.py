@@ -17,13 +17,23 @@ from ingest.errors import ErrorCode
 from tests.conftest import ROOT, SHARED, add_account, bearer, make_app
 
 CORPUS = SHARED / "corpus" / "public"
-REFUSAL_CODES = {"too_large", "unsupported_type", "type_mismatch", "empty", "corrupt",
-                 "encrypted", "unsafe"}
+REFUSAL_CODES = {
+    "too_large",
+    "unsupported_type",
+    "type_mismatch",
+    "empty",
+    "corrupt",
+    "encrypted",
+    "unsafe",
+}
 KIND = {".pdf": "protocol", ".doc": "org_chart", ".docx": "org_chart"}
 #: The manifest's tricks: files to upload under another name, as users do.
-RENAMED = {"pdfplumber__issue-948.zip": ["chart.docx", "protocol.pdf"],
-           "poi__sample.xlsx": ["chart.docx"], "poi__MSWriteOld.wri": ["chart.doc"],
-           "textract__standardized_text.rtf": ["chart.doc"]}
+RENAMED = {
+    "pdfplumber__issue-948.zip": ["chart.docx", "protocol.pdf"],
+    "poi__sample.xlsx": ["chart.docx"],
+    "poi__MSWriteOld.wri": ["chart.doc"],
+    "textract__standardized_text.rtf": ["chart.doc"],
+}
 
 
 def _cases() -> list[tuple[str, str, str]]:
@@ -63,8 +73,11 @@ def test_corpus_file_through_the_api(tmp_path: Path, name: str, upload_as: str, 
     client = app.test_client()
     sub = client.post("/api/v1/submissions", headers=bearer(employer)).get_json()["id"]
     data = (CORPUS / name).read_bytes()
-    res = client.post(f"/api/v1/submissions/{sub}/documents", headers=bearer(employer),
-                      data={"kind": kind, "file": (io.BytesIO(data), upload_as)})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/documents",
+        headers=bearer(employer),
+        data={"kind": kind, "file": (io.BytesIO(data), upload_as)},
+    )
     body = res.get_json()
     assert res.status_code != 500 and body is not None
     if res.status_code != 202:
@@ -73,10 +86,20 @@ def test_corpus_file_through_the_api(tmp_path: Path, name: str, upload_as: str, 
         return
     doc_id = body["id"]
     settings = app.extensions["secor_settings"]
-    env = {**os.environ, "SECOR_INSTANCE_DIR": str(settings.instance_dir),
-           "SECOR_DATABASE_URL": settings.database_url, "OMP_THREAD_LIMIT": "1"}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(doc_id)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    env = {
+        **os.environ,
+        "SECOR_INSTANCE_DIR": str(settings.instance_dir),
+        "SECOR_DATABASE_URL": settings.database_url,
+        "OMP_THREAD_LIMIT": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(doc_id)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     started = time.monotonic()
     status = None
     while time.monotonic() - started < 30:

@@ -30,7 +30,9 @@ def test_fillable_and_flattened_answers_are_exact(expected: dict, settings: Sett
     assert comparison.rate == 1.0, comparison.wrong
     assert result["passed"] == expected["passed"]
     assert result["overall"] == expected["overall"]
-    assert [e["percent"] for e in result["elements"]] == [e["percent"] for e in expected["elements"]]
+    assert [e["percent"] for e in result["elements"]] == [
+        e["percent"] for e in expected["elements"]
+    ]
     notes = {a["question"]: a["notes"] for a in result["answers"]}
     assert all(notes[q] == a["notes"] for q, a in expected["answers"].items())
     # The assessor's own summary matches the computed totals in these samples.
@@ -48,7 +50,9 @@ def test_scanned_binders_are_read_to_the_box(expected: dict, settings: Settings)
     assert result["status"] == "ok" and result["kind"] == "binder"
     assert result["method"] == "ocr"
     assert (result["protocol"]["version"], result["protocol"]["current"]) == (
-        expected["version"], expected["current"])
+        expected["version"],
+        expected["current"],
+    )
     # Each protocol page was found among the supporting pages, in any order and orientation.
     assert result["pages"] == expected["pages"]
     comparison = compare_answers(result, expected)
@@ -85,7 +89,8 @@ def test_org_chart_people(expected: dict, settings: Settings) -> None:
     result = extract_file(SAMPLES / expected["file"], "org_chart", settings)
     assert result["status"] == "ok"
     assert sorted(result["people"], key=lambda p: p["name"]) == sorted(
-        expected["people"], key=lambda p: p["name"])
+        expected["people"], key=lambda p: p["name"]
+    )
 
 
 def test_extract_cli_prints_one_json_object_per_file_and_exit_codes(tmp_path: Path) -> None:
@@ -97,21 +102,57 @@ def test_extract_cli_prints_one_json_object_per_file_and_exit_codes(tmp_path: Pa
     junk = tmp_path / "notes.pdf"
     junk.write_bytes(b"MZ\x90\x00" + b"\x00" * 4000)
     env = {"SECOR_INSTANCE_DIR": str(tmp_path / "inst"), "PATH": "/usr/bin:/bin"}
-    res = subprocess.run(secor_cmd("extract", "--json", str(SAMPLES / "fillable-2025-pass.pdf"),
-                                   str(junk)), capture_output=True, text=True, cwd=ROOT, env=env,
-                         timeout=120)
+    res = subprocess.run(
+        secor_cmd("extract", "--json", str(SAMPLES / "fillable-2025-pass.pdf"), str(junk)),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     lines = [json.loads(line) for line in res.stdout.splitlines()]
     assert [r["status"] for r in lines] == ["ok", "rejected"]
     ok, refused = lines
-    assert set(ok) >= {"file", "status", "reason", "kind", "protocol", "answers", "elements",
-                       "overall", "passed", "flags"}
-    assert ok["answers"][0].keys() >= {"question", "awarded", "available", "na", "notes", "method",
-                                       "confidence", "page", "box"}
+    assert set(ok) >= {
+        "file",
+        "status",
+        "reason",
+        "kind",
+        "protocol",
+        "answers",
+        "elements",
+        "overall",
+        "passed",
+        "flags",
+    }
+    assert ok["answers"][0].keys() >= {
+        "question",
+        "awarded",
+        "available",
+        "na",
+        "notes",
+        "method",
+        "confidence",
+        "page",
+        "box",
+    }
     assert refused["reason"]["code"] == "unsupported_type"
-    bad = subprocess.run(secor_cmd("extract", "--json"), capture_output=True, text=True, cwd=ROOT,
-                         env=env, timeout=60)
+    bad = subprocess.run(
+        secor_cmd("extract", "--json"),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
     assert bad.returncode == 2
-    missing = subprocess.run(secor_cmd("extract", str(tmp_path / "nope.pdf")), capture_output=True,
-                             text=True, cwd=ROOT, env=env, timeout=60)
+    missing = subprocess.run(
+        secor_cmd("extract", str(tmp_path / "nope.pdf")),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
     assert missing.returncode == 2

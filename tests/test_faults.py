@@ -17,16 +17,22 @@ from tests.conftest import RedisServer
 from tests.live import Service, http, service_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
-FILES = ["fillable-2025-pass.pdf", "flattened-2025-pass.pdf", "fillable-2023-outdated.pdf",
-         "flattened-2025-fail-element.pdf", "fillable-2025-noappearance.pdf"]
+FILES = [
+    "fillable-2025-pass.pdf",
+    "flattened-2025-pass.pdf",
+    "fillable-2023-outdated.pdf",
+    "flattened-2025-fail-element.pdf",
+    "fillable-2025-noappearance.pdf",
+]
 
 
 def _reference(tmp_path: Path) -> dict[str, dict]:
     settings = Settings.from_mapping({"INSTANCE_DIR": str(tmp_path / "ref")})
     out = {}
     for name in FILES:
-        result = extract_document(SAMPLES / name, kind="protocol", content_type="pdf",
-                                  settings=settings)
+        result = extract_document(
+            SAMPLES / name, kind="protocol", content_type="pdf", settings=settings
+        )
         out[name] = result
     return out
 
@@ -37,7 +43,8 @@ def _workers(svc: Service, start: int) -> None:
 
 
 def test_hundred_uploads_through_worker_kills_and_a_redis_outage(
-        tmp_path: Path, redis_server: RedisServer, request: pytest.FixtureRequest) -> None:
+    tmp_path: Path, redis_server: RedisServer, request: pytest.FixtureRequest
+) -> None:
     extra = {"SECOR_REDIS_URL": redis_server.url, "SECOR_TASK_LEASE_SECONDS": "8"}
     if os.environ.get("SECOR_TEST_POSTGRES_URL"):
         extra["SECOR_DATABASE_URL"] = request.getfixturevalue("postgres_url")
@@ -79,8 +86,9 @@ def test_hundred_uploads_through_worker_kills_and_a_redis_outage(
     missing = sorted(set(uploaded) - set(final))
     assert not missing, f"{len(missing)} documents never finished: {missing[:10]}"
     statuses = {doc_id: body["status"] for doc_id, body in final.items()}
-    assert set(statuses.values()) == {"done"}, [b.get("error") for b in final.values()
-                                                if b["status"] != "done"][:5]
+    assert set(statuses.values()) == {"done"}, [
+        b.get("error") for b in final.values() if b["status"] != "done"
+    ][:5]
     for doc_id, body in final.items():
         result = dict(body["result"])
         result.pop("parser", None)
@@ -130,7 +138,8 @@ def _fresh(beats: list[Path], old: set[int], timeout: float = 60) -> None:
 
 @pytest.mark.parametrize("broker", ["filesystem", "redis"])
 def test_killed_idle_and_busy_slots_are_replaced_and_nothing_stalls(
-        tmp_path: Path, broker: str, request: pytest.FixtureRequest) -> None:
+    tmp_path: Path, broker: str, request: pytest.FixtureRequest
+) -> None:
     extra = {"SECOR_TASK_LEASE_SECONDS": "200"}  # every wait below is far shorter than a lease
     if broker == "redis":
         extra["SECOR_REDIS_URL"] = request.getfixturevalue("redis_server").url
@@ -141,8 +150,15 @@ def test_killed_idle_and_busy_slots_are_replaced_and_nothing_stalls(
     reader = svc.token("reviewer")  # employers see no answers; a reviewer compares results
     names = FILES[:3] + [SCAN]
     ref_settings = Settings.from_mapping({"INSTANCE_DIR": str(tmp_path / "ref")})
-    expected = {n: extract_document(SAMPLES / n, kind="binder" if n == SCAN else "protocol",
-                                    content_type="pdf", settings=ref_settings) for n in names}
+    expected = {
+        n: extract_document(
+            SAMPLES / n,
+            kind="binder" if n == SCAN else "protocol",
+            content_type="pdf",
+            settings=ref_settings,
+        )
+        for n in names
+    }
     uploaded: dict[int, str] = {}
     try:
         svc.serve("--no-worker")
@@ -162,7 +178,9 @@ def test_killed_idle_and_busy_slots_are_replaced_and_nothing_stalls(
         uploaded[doc["id"]] = SCAN
         deadline, busy = time.monotonic() + 60, None
         while busy is None and time.monotonic() < deadline:
-            busy = next((b for b in map(read_beat, beats) if b and b.document_id == doc["id"]), None)
+            busy = next(
+                (b for b in map(read_beat, beats) if b and b.document_id == doc["id"]), None
+            )
             time.sleep(0.05)
         assert busy is not None, "no slot took the scanned protocol"
         _kill_pid(busy.pid)
@@ -179,7 +197,9 @@ def test_killed_idle_and_busy_slots_are_replaced_and_nothing_stalls(
         svc.stop()
     # THEN every document ends done, as in a clean run, long before a lease would have ended
     assert sorted(final) == sorted(uploaded), log[-3000:]
-    assert {b["status"] for b in final.values()} == {"done"}, [b.get("error") for b in final.values()]
+    assert {b["status"] for b in final.values()} == {"done"}, [
+        b.get("error") for b in final.values()
+    ]
     for doc_id, body in final.items():
         got, want = dict(body["result"]), dict(expected[uploaded[doc_id]])
         got.pop("parser", None), want.pop("parser", None)
@@ -188,8 +208,7 @@ def test_killed_idle_and_busy_slots_are_replaced_and_nothing_stalls(
     assert "(killed by SIGKILL), holding document" in log
 
 
-def test_a_redis_restarted_empty_loses_no_work(
-        tmp_path: Path, redis_server: RedisServer) -> None:
+def test_a_redis_restarted_empty_loses_no_work(tmp_path: Path, redis_server: RedisServer) -> None:
     extra = {"SECOR_REDIS_URL": redis_server.url}  # the default 200 s lease
     svc = Service(tmp_path / "inst", service_env(tmp_path / "inst", **extra))
     svc.instance.mkdir()

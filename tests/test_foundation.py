@@ -23,7 +23,9 @@ def test_healthz_reports_each_part_and_200_when_all_are_usable(client) -> None: 
     assert body["storage"]["ok"] is True
 
 
-def test_healthz_is_503_when_the_broker_is_unreachable(tmp_path: Path, free_port_value=None) -> None:
+def test_healthz_is_503_when_the_broker_is_unreachable(
+    tmp_path: Path, free_port_value=None
+) -> None:
     from tests.conftest import free_port
 
     app = make_app(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
@@ -38,8 +40,14 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None
     from tests.conftest import free_port
     from web import create_app
 
-    app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path / "i"), "SECRET_KEY": "x",
-                      "DATABASE_URL": f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/x"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_DIR": str(tmp_path / "i"),
+            "SECRET_KEY": "x",
+            "DATABASE_URL": f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/x",
+        }
+    )
     res = app.test_client().get("/healthz")
     assert res.status_code == 503
     assert res.get_json()["database"]["ok"] is False
@@ -69,8 +77,9 @@ def test_forms_need_a_csrf_token(csrf_app: Flask) -> None:
     assert res.status_code == 400 and b"csrf" in res.data
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    res = client.post("/login", data={"email": acc.email, "password": acc.password,
-                                      "csrf_token": token})
+    res = client.post(
+        "/login", data={"email": acc.email, "password": acc.password, "csrf_token": token}
+    )
     assert res.status_code == 302
     # A signed-in browser calling the API must send the token too; a bearer token need not.
     assert client.post("/api/v1/submissions").status_code == 400
@@ -94,7 +103,9 @@ def test_user_input_is_escaped_in_pages(app: Flask, staff_client) -> None:  # ty
     from review.accounts import create_user
 
     with session_scope(app.extensions["secor_settings"].database_url) as s:
-        create_user(s, "x@example.com", "a long enough passphrase", "employer", "<script>alert(1)</script>")
+        create_user(
+            s, "x@example.com", "a long enough passphrase", "employer", "<script>alert(1)</script>"
+        )
     page = staff_client.get("/staff/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -103,8 +114,15 @@ def test_user_input_is_escaped_in_pages(app: Flask, staff_client) -> None:  # ty
 def _run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     import os
 
-    return subprocess.run(secor_cmd(*args), input=stdin, capture_output=True, text=True,
-                          env={**os.environ, **env}, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        secor_cmd(*args),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_cli_creates_users_and_tokens_that_work(tmp_path: Path) -> None:
@@ -113,20 +131,50 @@ def test_cli_creates_users_and_tokens_that_work(tmp_path: Path) -> None:
     help_text = _run(env, "--help").stdout
     for command in ("serve", "worker", "db", "user", "token", "extract", "protocol", "demo"):
         assert f"  {command} " in help_text, command
-    made = _run(env, "user", "create", "Jo@Example.com", "--role", "employer", "--company",
-                "Jo's Welding", "--password-stdin", stdin="s3cret-passphrase\n")
+    made = _run(
+        env,
+        "user",
+        "create",
+        "Jo@Example.com",
+        "--role",
+        "employer",
+        "--company",
+        "Jo's Welding",
+        "--password-stdin",
+        stdin="s3cret-passphrase\n",
+    )
     assert made.returncode == 0, made.stderr
-    dup = _run(env, "user", "create", "jo@example.com", "--role", "staff", "--password-stdin",
-               stdin="s3cret-passphrase\n")
+    dup = _run(
+        env,
+        "user",
+        "create",
+        "jo@example.com",
+        "--role",
+        "staff",
+        "--password-stdin",
+        stdin="s3cret-passphrase\n",
+    )
     assert dup.returncode != 0 and "already exists" in dup.stderr
-    no_company = _run(env, "user", "create", "k@example.com", "--role", "employer",
-                      "--password-stdin", stdin="s3cret-passphrase\n")
+    no_company = _run(
+        env,
+        "user",
+        "create",
+        "k@example.com",
+        "--role",
+        "employer",
+        "--password-stdin",
+        stdin="s3cret-passphrase\n",
+    )
     assert no_company.returncode != 0 and "--company" in no_company.stderr
     token = _run(env, "token", "create", "jo@example.com").stdout.strip().splitlines()[-1]
     app = make_app(tmp_path / "x", DATABASE_URL=f"sqlite:///{tmp_path / 'inst' / 'secor.db'}")
     me = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-    assert me.get_json() == {"id": me.get_json()["id"], "email": "jo@example.com",
-                             "role": "employer", "company": "Jo's Welding"}
+    assert me.get_json() == {
+        "id": me.get_json()["id"],
+        "email": "jo@example.com",
+        "role": "employer",
+        "company": "Jo's Welding",
+    }
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         stored = s.scalar(select(User).where(User.email == "jo@example.com"))
         assert stored is not None and "s3cret-passphrase" not in stored.password_hash
@@ -162,11 +210,14 @@ def test_docker_compose_file_parses_and_names_the_scale_out_services() -> None:
     assert {"secor-files", "postgres-data"} <= set(spec["volumes"])
     assert all("healthcheck" in svc for svc in spec["services"].values())
     env = spec["services"]["worker"]["environment"]
-    assert env["SECOR_REDIS_URL"].startswith("redis://") and "postgresql" in env["SECOR_DATABASE_URL"]
+    assert (
+        env["SECOR_REDIS_URL"].startswith("redis://") and "postgresql" in env["SECOR_DATABASE_URL"]
+    )
     tool = shutil.which("docker-compose")
     if tool:  # Debian's docker-compose validates the schema offline
-        res = subprocess.run([tool, "-f", str(compose), "config", "-q"], capture_output=True,
-                             text=True, timeout=60)
+        res = subprocess.run(
+            [tool, "-f", str(compose), "config", "-q"], capture_output=True, text=True, timeout=60
+        )
         assert res.returncode == 0, res.stderr
 
 
@@ -181,8 +232,9 @@ def test_healthz_reports_a_broker_the_worker_could_not_use(tmp_path: Path) -> No
         "res = app.test_client().get('/healthz')\n"
         "print(res.status_code, res.json['broker'])\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("503 ") and "'ok': False" in out.stdout
     assert "ModuleNotFoundError" in out.stdout

@@ -27,9 +27,12 @@ def draft(client, accounts: dict[str, Account]) -> int:  # type: ignore[no-untyp
 
 
 def upload(client, account: Account, sub: int, data: bytes, name: str, kind: str):  # type: ignore[no-untyped-def]
-    return client.post(f"/api/v1/submissions/{sub}/documents", headers=bearer(account),
-                       data={"kind": kind, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/api/v1/submissions/{sub}/documents",
+        headers=bearer(account),
+        data={"kind": kind, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def counts(app: Flask) -> tuple[int, int, int]:
@@ -37,8 +40,11 @@ def counts(app: Flask) -> tuple[int, int, int]:
     docs = session.scalar(select(func.count(Document.id)))
     outbox = session.scalar(select(func.count(OutboxEntry.id)))
     session.close()
-    stored = [p for p in (app.extensions["secor_settings"].storage_dir).rglob("*")
-              if p.is_file() and p.parent.name != "tmp"]
+    stored = [
+        p
+        for p in (app.extensions["secor_settings"].storage_dir).rglob("*")
+        if p.is_file() and p.parent.name != "tmp"
+    ]
     return docs, outbox, len(stored)
 
 
@@ -58,24 +64,47 @@ REFUSALS = [
     ("type_mismatch", DOCX, "chart.doc", "org_chart", 415),
     ("unsupported_type", DOCX, "chart.docx", "protocol", 415),
     ("unsupported_type", _zip({"a.txt": b"hello"}), "chart.docx", "org_chart", 415),
-    ("unsupported_type", _zip({"[Content_Types].xml": b"<Types>spreadsheetml</Types>",
-                              "xl/workbook.xml": b"<x/>"}), "chart.docx", "org_chart", 415),
+    (
+        "unsupported_type",
+        _zip({"[Content_Types].xml": b"<Types>spreadsheetml</Types>", "xl/workbook.xml": b"<x/>"}),
+        "chart.docx",
+        "org_chart",
+        415,
+    ),
     ("unsupported_type", b"{\\rtf1\\ansi hello}" + b" " * 3000, "chart.doc", "org_chart", 415),
     ("corrupt", b"%PDF-1.7\n1 0 obj <<>> endobj\n" + b"x" * 3000, "protocol.pdf", "protocol", 422),
     ("corrupt", b"PK\x03\x04" + b"\x00" * 3000, "chart.docx", "org_chart", 422),
-    ("unsafe", _zip({"[Content_Types].xml": b"application/vnd.openxmlformats-officedocument."
-                                            b"wordprocessingml.document.main+xml",
-                     "word/document.xml": b"<w/>" + b" " * (300 * 1024 * 1024)}),
-     "chart.docx", "org_chart", 422),
+    (
+        "unsafe",
+        _zip(
+            {
+                "[Content_Types].xml": b"application/vnd.openxmlformats-officedocument."
+                b"wordprocessingml.document.main+xml",
+                "word/document.xml": b"<w/>" + b" " * (300 * 1024 * 1024),
+            }
+        ),
+        "chart.docx",
+        "org_chart",
+        422,
+    ),
     ("unsupported_type", PDF, "protocol.pdf", "no_such_kind", 415),
 ]
 
 
-@pytest.mark.parametrize("code,data,name,kind,status", REFUSALS,
-                         ids=[f"{r[0]}-{r[2]}-{r[3]}" for r in REFUSALS])
+@pytest.mark.parametrize(
+    "code,data,name,kind,status", REFUSALS, ids=[f"{r[0]}-{r[2]}-{r[3]}" for r in REFUSALS]
+)
 def test_refusals_have_a_code_a_message_the_status_and_leave_nothing(
-        app: Flask, client, accounts, draft: int, code: str, data: bytes, name: str, kind: str,
-        status: int) -> None:  # type: ignore[no-untyped-def]
+    app: Flask,
+    client,
+    accounts,
+    draft: int,
+    code: str,
+    data: bytes,
+    name: str,
+    kind: str,
+    status: int,
+) -> None:  # type: ignore[no-untyped-def]
     res = upload(client, accounts["employer"], draft, data, name, kind)
     body = res.get_json()
     assert (res.status_code, body["code"]) == (status, code), body
@@ -84,20 +113,30 @@ def test_refusals_have_a_code_a_message_the_status_and_leave_nothing(
     assert not list((app.extensions["secor_settings"].storage_dir / "tmp").iterdir())
 
 
-def test_encrypted_pdf_and_docx_are_refused(app: Flask, client, accounts, draft: int,
-                                            corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    for name, kind in [("pypdf__r4-aes-user-password.pdf", "protocol"),
-                       ("poi__bug53475-password-is-pass.docx", "org_chart"),
-                       ("poi__password_password_cryptoapi.doc", "org_chart")]:
+def test_encrypted_pdf_and_docx_are_refused(
+    app: Flask, client, accounts, draft: int, corpus_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    for name, kind in [
+        ("pypdf__r4-aes-user-password.pdf", "protocol"),
+        ("poi__bug53475-password-is-pass.docx", "org_chart"),
+        ("poi__password_password_cryptoapi.doc", "org_chart"),
+    ]:
         ext = name.rsplit(".", 1)[1]
-        res = upload(client, accounts["employer"], draft, (corpus_dir / name).read_bytes(),
-                     f"file.{ext}", kind)
+        res = upload(
+            client,
+            accounts["employer"],
+            draft,
+            (corpus_dir / name).read_bytes(),
+            f"file.{ext}",
+            kind,
+        )
         assert (res.status_code, res.get_json()["code"]) == (422, "encrypted"), name
     assert counts(app)[0] == 0
 
 
 def test_accepted_upload_is_stored_under_a_server_name_and_queued(
-        app: Flask, client, accounts, draft: int) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client, accounts, draft: int
+) -> None:  # type: ignore[no-untyped-def]
     res = upload(client, accounts["employer"], draft, PDF, "../../etc/passwd.pdf", "protocol")
     assert res.status_code == 202
     body = res.get_json()
@@ -114,7 +153,8 @@ def test_accepted_upload_is_stored_under_a_server_name_and_queued(
 
 
 def test_processing_ends_done_with_progress_and_the_result(
-        app: Flask, client, accounts, draft: int) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client, accounts, draft: int
+) -> None:  # type: ignore[no-untyped-def]
     doc_id = upload(client, accounts["employer"], draft, PDF, "p.pdf", "protocol").get_json()["id"]
     seen: list[tuple[int, int]] = []
 
@@ -125,12 +165,19 @@ def test_processing_ends_done_with_progress_and_the_result(
             seen.append((done, total))
             kw["progress"](done, total)
 
-        return extract_document(path, kind=kw["kind"], content_type=kw["content_type"],
-                                settings=kw["settings"], progress=progress)
+        return extract_document(
+            path,
+            kind=kw["kind"],
+            content_type=kw["content_type"],
+            settings=kw["settings"],
+            progress=progress,
+        )
 
     settings = app.extensions["secor_settings"]
     assert process_document(app.extensions["secor_sessions"], settings, doc_id, extractor) == "done"
-    status = client.get(f"/api/v1/documents/{doc_id}", headers=bearer(accounts["employer"])).get_json()
+    status = client.get(
+        f"/api/v1/documents/{doc_id}", headers=bearer(accounts["employer"])
+    ).get_json()
     assert status["status"] == "done" and status["progress"] == {"pages_done": 6, "pages_total": 6}
     assert seen and seen[-1] == (6, 6)
     assert counts(app)[1] == 0  # the outbox row is gone once the document is final
@@ -139,11 +186,14 @@ def test_processing_ends_done_with_progress_and_the_result(
 
 
 def test_a_poisoned_file_fails_with_a_code_and_does_not_block_others(
-        app: Flask, client, accounts, draft: int) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client, accounts, draft: int
+) -> None:  # type: ignore[no-untyped-def]
     from ingest.errors import ErrorCode, IngestError
 
     first = upload(client, accounts["employer"], draft, PDF, "p.pdf", "protocol").get_json()["id"]
-    second = upload(client, accounts["employer"], draft, DOCX, "c.docx", "org_chart").get_json()["id"]
+    second = upload(client, accounts["employer"], draft, DOCX, "c.docx", "org_chart").get_json()[
+        "id"
+    ]
 
     def crashing(path, **kw):  # type: ignore[no-untyped-def]
         raise ZeroDivisionError("parser bug")
@@ -153,19 +203,32 @@ def test_a_poisoned_file_fails_with_a_code_and_does_not_block_others(
 
     factory, settings = app.extensions["secor_sessions"], app.extensions["secor_settings"]
     assert process_document(factory, settings, first, crashing) == "failed"
-    assert process_document(factory, settings, second, hanging, timeout_errors=(TimeoutError,)) == "failed"
+    assert (
+        process_document(factory, settings, second, hanging, timeout_errors=(TimeoutError,))
+        == "failed"
+    )
     a = client.get(f"/api/v1/documents/{first}", headers=bearer(accounts["employer"])).get_json()
     b = client.get(f"/api/v1/documents/{second}", headers=bearer(accounts["employer"])).get_json()
-    assert a["error"]["code"] == ErrorCode.EXTRACTION_FAILED and "ZeroDivisionError" in a["error"]["message"]
+    assert (
+        a["error"]["code"] == ErrorCode.EXTRACTION_FAILED
+        and "ZeroDivisionError" in a["error"]["message"]
+    )
     assert b["error"]["code"] == ErrorCode.TIMEOUT
-    third = upload(client, accounts["employer"], draft, (SAMPLES / "flattened-2025-pass.pdf").read_bytes(),
-                   "f.pdf", "protocol").get_json()["id"]
+    third = upload(
+        client,
+        accounts["employer"],
+        draft,
+        (SAMPLES / "flattened-2025-pass.pdf").read_bytes(),
+        "f.pdf",
+        "protocol",
+    ).get_json()["id"]
     assert process_document(factory, settings, third) == "done"
     assert isinstance(IngestError(ErrorCode.CORRUPT).http_status, int)
 
 
-def test_submit_needs_processed_documents_then_queues(app: Flask, client, accounts,
-                                                      draft: int) -> None:  # type: ignore[no-untyped-def]
+def test_submit_needs_processed_documents_then_queues(
+    app: Flask, client, accounts, draft: int
+) -> None:  # type: ignore[no-untyped-def]
     emp = accounts["employer"]
     res = client.post(f"/api/v1/submissions/{draft}/submit", headers=bearer(emp))
     assert res.status_code == 422 and res.get_json()["code"] == "invalid"
@@ -198,8 +261,9 @@ def test_leading_junk_pdf_is_accepted(client, accounts, draft: int, corpus_dir: 
     assert res.status_code == 202, res.get_json()
 
 
-def test_too_large_with_content_length_is_refused_before_reading(app: Flask, client, accounts,
-                                                                 draft: int) -> None:  # type: ignore[no-untyped-def]
+def test_too_large_with_content_length_is_refused_before_reading(
+    app: Flask, client, accounts, draft: int
+) -> None:  # type: ignore[no-untyped-def]
     big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024)
     res = upload(client, accounts["employer"], draft, big, "big.pdf", "protocol")
     assert (res.status_code, res.get_json()["code"]) == (413, "too_large")
@@ -211,8 +275,10 @@ def test_too_large_page_upload_shows_a_readable_page(app: Flask, accounts, draft
 
     client = login(app.test_client(), accounts["employer"])
     big = b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024)
-    res = client.post(f"/submissions/{draft}/upload", data={"kind": "protocol",
-                                                            "file": (io.BytesIO(big), "big.pdf")})
+    res = client.post(
+        f"/submissions/{draft}/upload",
+        data={"kind": "protocol", "file": (io.BytesIO(big), "big.pdf")},
+    )
     assert res.status_code == 413 and res.mimetype == "text/html"
     assert b"larger than the 40 MB limit" in res.data or b"larger than the" in res.data
     assert b"Error code: <code>too_large</code>" in res.data
@@ -220,8 +286,12 @@ def test_too_large_page_upload_shows_a_readable_page(app: Flask, accounts, draft
 
 def test_binder_parts_keep_their_order(app: Flask, client, accounts, draft: int) -> None:  # type: ignore[no-untyped-def]
     parts = ["scanned-2025-binder-150dpi.pdf", "flattened-2025-pass.pdf", "fillable-2025-pass.pdf"]
-    ids = [upload(client, accounts["employer"], draft, (SAMPLES / p).read_bytes(), p, "binder").get_json()["id"]
-           for p in parts]
+    ids = [
+        upload(
+            client, accounts["employer"], draft, (SAMPLES / p).read_bytes(), p, "binder"
+        ).get_json()["id"]
+        for p in parts
+    ]
     org = upload(client, accounts["employer"], draft, DOCX, "c.docx", "org_chart").get_json()["id"]
     session = app.extensions["secor_sessions"]()
     assert [session.get(Document, i).position for i in ids] == [0, 1, 2]
@@ -229,8 +299,9 @@ def test_binder_parts_keep_their_order(app: Flask, client, accounts, draft: int)
     session.close()
 
 
-def test_the_same_file_is_one_document_per_revision(app: Flask, client, accounts,
-                                                     draft: int) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_file_is_one_document_per_revision(
+    app: Flask, client, accounts, draft: int
+) -> None:  # type: ignore[no-untyped-def]
     """A revision the reviewer asked for may carry an unchanged file again, as its own document."""
     from review.models import Submission, SubmissionStatus
 
@@ -250,8 +321,9 @@ def test_the_same_file_is_one_document_per_revision(app: Flask, client, accounts
     assert counts(app) == (2, 2, 1)  # two documents, one stored file (same content, same name)
 
 
-def test_an_unreadable_form_is_a_bad_request_and_records_nothing(app: Flask, client, accounts,
-                                                                 draft: int) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_form_is_a_bad_request_and_records_nothing(
+    app: Flask, client, accounts, draft: int
+) -> None:  # type: ignore[no-untyped-def]
     from tests.test_uploads import browser_body
 
     body, ctype = browser_body([("kind", None, b"protocol"), ("file", "Prüfung.pdf", PDF)])

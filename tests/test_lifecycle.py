@@ -14,8 +14,15 @@ from review.db import session_scope
 from review.models import Answer, Submission, SubmissionEvent, User
 from tests.conftest import Account, add_account, bearer
 
-STATES = ("draft", "pending_review", "in_review", "revision_requested", "accepted", "rejected",
-          "returned")
+STATES = (
+    "draft",
+    "pending_review",
+    "in_review",
+    "revision_requested",
+    "accepted",
+    "rejected",
+    "returned",
+)
 E, R, S = "employer", "reviewer", "staff"
 
 #: action -> (the states it may start from, the roles that may do it, the state it ends in)
@@ -45,16 +52,26 @@ def _submission(app: Flask, employer: Account, state: str, holder: int | None) -
     url = app.extensions["secor_settings"].database_url
     with session_scope(url) as session:
         user = session.get(User, employer.id)
-        sub = Submission(company_id=user.company_id, created_by_id=user.id, status=state,
-                         protocol_version="2019", protocol_current=False, percent=50.0,
-                         passed=False, score={"elements": [], "overall": None})
+        sub = Submission(
+            company_id=user.company_id,
+            created_by_id=user.id,
+            status=state,
+            protocol_version="2019",
+            protocol_current=False,
+            percent=50.0,
+            passed=False,
+            score={"elements": [], "overall": None},
+        )
         if state == "in_review":
             sub.claimed_by_id = holder
-            sub.claim_expires_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=20)
+            sub.claim_expires_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(
+                minutes=20
+            )
         session.add(sub)
         session.flush()
-        session.add(Answer(submission_id=sub.id, question="1.1", awarded=0, available=5,
-                           method="field"))
+        session.add(
+            Answer(submission_id=sub.id, question="1.1", awarded=0, available=5, method="field")
+        )
         return sub.id
 
 
@@ -65,7 +82,8 @@ def cast(app: Flask, accounts: dict[str, Account]) -> dict[str, Account]:
 
 @pytest.mark.parametrize("action", sorted(EXPECTED))
 def test_every_transition_from_every_state_for_every_role(
-        app: Flask, cast: dict[str, Account], action: str) -> None:
+    app: Flask, cast: dict[str, Account], action: str
+) -> None:
     client = app.test_client()
     states_ok, roles_ok, ends_in = EXPECTED[action]
     path, body = CALLS[action]
@@ -100,31 +118,48 @@ def test_staff_take_a_claim_over_and_it_is_kept_in_the_trail(app: Flask, cast) -
     other = add_account(app, "reviewer")
     sub = _submission(app, cast[E], "in_review", other.id)
     # a reviewer who does not hold it may not work on it
-    res = client.post(f"/api/v1/submissions/{sub}/notes", headers=bearer(cast[R]),
-                      json={"kind": "internal", "text": "x"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/notes",
+        headers=bearer(cast[R]),
+        json={"kind": "internal", "text": "x"},
+    )
     assert (res.status_code, res.get_json()["code"]) == (409, "wrong_state")
     res = client.post(f"/api/v1/submissions/{sub}/claim", headers=bearer(cast[R]))
     assert (res.status_code, res.get_json()["code"]) == (409, "claimed")
     # staff may take it over
-    res = client.post(f"/api/v1/submissions/{sub}/decision", headers=bearer(cast[S]),
-                      json={"decision": "accept"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/decision", headers=bearer(cast[S]), json={"decision": "accept"}
+    )
     assert res.status_code == 200 and res.get_json()["status"] == "accepted"
     # a second decision is refused, and so is a correction that would move the score
-    res = client.post(f"/api/v1/submissions/{sub}/decision", headers=bearer(cast[S]),
-                      json={"decision": "reject", "reason": "x"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/decision",
+        headers=bearer(cast[S]),
+        json={"decision": "reject", "reason": "x"},
+    )
     assert (res.status_code, res.get_json()["code"]) == (409, "wrong_state")
-    res = client.post(f"/api/v1/submissions/{sub}/answers/1.1", headers=bearer(cast[S]),
-                      json={"awarded": 5, "reason": "later"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/answers/1.1",
+        headers=bearer(cast[S]),
+        json={"awarded": 5, "reason": "later"},
+    )
     assert res.status_code == 409
     # reopening needs a reason, is kept in the trail and tells the employer
     res = client.post(f"/api/v1/submissions/{sub}/reopen", headers=bearer(cast[S]), json={})
     assert (res.status_code, res.get_json()["code"]) == (422, "invalid")
-    res = client.post(f"/api/v1/submissions/{sub}/reopen", headers=bearer(cast[S]),
-                      json={"reason": "Accepted by mistake"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/reopen",
+        headers=bearer(cast[S]),
+        json={"reason": "Accepted by mistake"},
+    )
     assert res.get_json()["status"] == "pending_review"
     with session_scope(app.extensions["secor_settings"].database_url) as session:
-        trail = [(e.action, e.from_status, e.to_status, e.reason) for e in
-                 session.query(SubmissionEvent).filter_by(submission_id=sub).order_by(SubmissionEvent.id)]
+        trail = [
+            (e.action, e.from_status, e.to_status, e.reason)
+            for e in session.query(SubmissionEvent)
+            .filter_by(submission_id=sub)
+            .order_by(SubmissionEvent.id)
+        ]
     assert trail[0][:3] == ("claim", "in_review", "in_review") and "taken over" in trail[0][3]
     assert trail[1][:3] == ("decide", "in_review", "accepted")
     assert trail[2] == ("reopen", "accepted", "pending_review", "Accepted by mistake")

@@ -23,8 +23,9 @@ def _accept(app: Flask, n: int) -> list[int]:
     for i in range(n):
         with app.extensions["secor_sessions"]() as session:
             data = PDF.replace(b"%%EOF", b"%%EOF\n%" + str(i).encode(), 1)
-            doc, created = accept_upload(session, settings, store, SUB, "protocol", f"p{i}.pdf",
-                                         io.BytesIO(data))
+            doc, created = accept_upload(
+                session, settings, store, SUB, "protocol", f"p{i}.pdf", io.BytesIO(data)
+            )
             assert created
             ids.append(doc.id)
     return ids
@@ -83,7 +84,9 @@ def test_a_row_sent_too_often_fails_its_document_as_worker_lost(app: Flask) -> N
     assert sent == ids + ids
     with factory() as session:
         docs = [session.get(Document, i) for i in ids]
-        assert [(d.status, d.error_code) for d in docs] == [(DocumentStatus.FAILED, "worker_lost")] * 2
+        assert [(d.status, d.error_code) for d in docs] == [
+            (DocumentStatus.FAILED, "worker_lost")
+        ] * 2
         assert session.scalars(select(OutboxEntry)).all() == []
 
 

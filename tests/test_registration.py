@@ -27,24 +27,64 @@ def walk_wizard(app: Flask, client, employees: int = 3) -> int:  # type: ignore[
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         reg_id = s.query(Registration).order_by(Registration.id.desc()).first().id
     start = dt.date.today() + dt.timedelta(days=10)
-    res = client.post(f"/registrations/{reg_id}/step/1", data={
-        "audit_type": "certification", "scope": ["Alberta", "Yukon"], "employees": str(employees),
-        "start_date": start.isoformat(), "end_date": (start + dt.timedelta(days=15)).isoformat(),
-        "documentation_months": "12", "certificate": "secor", "go": "next"})
+    res = client.post(
+        f"/registrations/{reg_id}/step/1",
+        data={
+            "audit_type": "certification",
+            "scope": ["Alberta", "Yukon"],
+            "employees": str(employees),
+            "start_date": start.isoformat(),
+            "end_date": (start + dt.timedelta(days=15)).isoformat(),
+            "documentation_months": "12",
+            "certificate": "secor",
+            "go": "next",
+        },
+    )
     assert res.status_code == 302, res.data
-    doc = client.post(f"/registrations/{reg_id}/org-chart", data={
-        "file": (io.BytesIO((SAMPLES / "org-chart.docx").read_bytes()), "chart.docx")})
+    doc = client.post(
+        f"/registrations/{reg_id}/org-chart",
+        data={"file": (io.BytesIO((SAMPLES / "org-chart.docx").read_bytes()), "chart.docx")},
+    )
     assert doc.status_code == 302
-    client.post(f"/registrations/{reg_id}/step/2", data={"profile": "Line locating in Alberta.",
-                                                         "wcb": "AB-1234", "go": "next"})
-    client.post(f"/registrations/{reg_id}/step/3", data={"action": "add", "name": "Glacier North Ltd.",
-                                                         "city": "Victoria", "province": "British Columbia", "go": "stay"})
-    client.post(f"/registrations/{reg_id}/step/4", data={"action": "add", "name": "Head Office", "tasks": "admin",
-                                                         "city": "Calgary", "province": "Alberta", "employees": "5",
-                                                         "included": "on", "go": "stay"})
+    client.post(
+        f"/registrations/{reg_id}/step/2",
+        data={"profile": "Line locating in Alberta.", "wcb": "AB-1234", "go": "next"},
+    )
+    client.post(
+        f"/registrations/{reg_id}/step/3",
+        data={
+            "action": "add",
+            "name": "Glacier North Ltd.",
+            "city": "Victoria",
+            "province": "British Columbia",
+            "go": "stay",
+        },
+    )
+    client.post(
+        f"/registrations/{reg_id}/step/4",
+        data={
+            "action": "add",
+            "name": "Head Office",
+            "tasks": "admin",
+            "city": "Calgary",
+            "province": "Alberta",
+            "employees": "5",
+            "included": "on",
+            "go": "stay",
+        },
+    )
     for name, pos in [("Dana Whitford", "Owner / President"), ("Sam Okafor", "Equipment Operator")]:
-        client.post(f"/registrations/{reg_id}/step/5", data={"action": "add", "name": name, "position": pos,
-                                                             "since": "2019", "status": "Full time", "go": "stay"})
+        client.post(
+            f"/registrations/{reg_id}/step/5",
+            data={
+                "action": "add",
+                "name": name,
+                "position": pos,
+                "since": "2019",
+                "status": "Full time",
+                "go": "stay",
+            },
+        )
     return reg_id
 
 
@@ -52,10 +92,19 @@ def test_rules_refuse_at_step_one_with_a_clear_message(app: Flask, accounts) -> 
     emp = accounts["employer"]
     client = login(app.test_client(), emp)
     client.post("/registrations")
-    page = client.post("/registrations/1/step/1", data={
-        "audit_type": "certification", "scope": ["Alberta"], "employees": "11",
-        "start_date": "2026-09-01", "end_date": "2026-09-17", "documentation_months": "6",
-        "certificate": "secor", "go": "next"}).get_data(as_text=True)
+    page = client.post(
+        "/registrations/1/step/1",
+        data={
+            "audit_type": "certification",
+            "scope": ["Alberta"],
+            "employees": "11",
+            "start_date": "2026-09-01",
+            "end_date": "2026-09-17",
+            "documentation_months": "6",
+            "certificate": "secor",
+            "go": "next",
+        },
+    ).get_data(as_text=True)
     assert "assessor training is not on your profile" in page
     assert "10 or fewer employees" in page
     assert "at most 15 days" in page
@@ -72,7 +121,7 @@ def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) 
     reg_id = walk_wizard(app, client)
     # the org chart is read; the roster step names who is missing
     with session_scope(app.extensions["secor_settings"].database_url) as s:
-        chart = s.get(Registration, reg_id).data["profile"]["org_chart"]
+        chart = s.get(Registration, reg_id).org_chart_document_id
     process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], chart)
     page = client.get(f"/registrations/{reg_id}/step/5").get_data(as_text=True)
     assert "(2) does not equal the number of employees entered in step 1 (3)" in page
@@ -81,25 +130,37 @@ def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) 
     client.post("/registrations")
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         assert s.query(Registration).count() == 1
-    assert "Tick the acknowledgement" in client.post(f"/registrations/{reg_id}/step/6",
-                                                      data={"go": "next"}).get_data(as_text=True)
+    assert "Tick the acknowledgement" in client.post(
+        f"/registrations/{reg_id}/step/6", data={"go": "next"}
+    ).get_data(as_text=True)
     client.post(f"/registrations/{reg_id}/step/6", data={"acknowledge": "on", "go": "next"})
-    assert "Thank you for submitting" in client.get(f"/registrations/{reg_id}/step/7").get_data(as_text=True)
+    assert "Thank you for submitting" in client.get(f"/registrations/{reg_id}/step/7").get_data(
+        as_text=True
+    )
     staff_client = login(app.test_client(), staff)
     staff_client.post(f"/staff/registrations/{reg_id}/approve")
     dash = client.get("/dashboard").get_data(as_text=True)
     assert "Payment needed" in dash and "Make payment" in dash
     invoice = client.get(f"/registrations/{reg_id}/invoice").get_data(as_text=True)
     assert "SECOR Member Audit Fee" in invoice and "150.00" in invoice
-    declined = client.post(f"/registrations/{reg_id}/invoice", data={
-        "select": "on", "name": "Pat", "card": "4000 0000 0000 0002"}, follow_redirects=True)
+    declined = client.post(
+        f"/registrations/{reg_id}/invoice",
+        data={"select": "on", "name": "Pat", "card": "4000 0000 0000 0002"},
+        follow_redirects=True,
+    )
     assert b"declined" in declined.data
-    client.post(f"/registrations/{reg_id}/invoice", data={"select": "on", "name": "Pat",
-                                                          "card": "4242 4242 4242 4242"})
+    client.post(
+        f"/registrations/{reg_id}/invoice",
+        data={"select": "on", "name": "Pat", "card": "4242 4242 4242 4242"},
+    )
     dash = client.get("/dashboard").get_data(as_text=True)
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         reg = s.get(Registration, reg_id)
-        assert reg.status == "registered" and reg.audit_number and reg.due_date == reg.end_date + dt.timedelta(days=21)
+        assert (
+            reg.status == "registered"
+            and reg.audit_number
+            and reg.due_date == reg.end_date + dt.timedelta(days=21)
+        )
         due = reg.due_date.isoformat()
         from review.models import Invoice
 
@@ -108,9 +169,14 @@ def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) 
     assert "REGISTERED" in dash and due in dash
     mails = sorted((app.extensions["secor_settings"].instance_dir / "mail").glob("*.eml"))
     subjects = {email.message_from_bytes(p.read_bytes())["Subject"] for p in mails}
-    assert {"SECOR audit request received", "Your SECOR audit invoice is ready",
-            "Your SECOR audit is registered"} <= subjects
-    assert "Your SECOR audit is registered" in staff_client.get("/staff/mail").get_data(as_text=True)
+    assert {
+        "SECOR audit request received",
+        "Your SECOR audit invoice is ready",
+        "Your SECOR audit is registered",
+    } <= subjects
+    assert "Your SECOR audit is registered" in staff_client.get("/staff/mail").get_data(
+        as_text=True
+    )
 
 
 def test_mail_goes_over_smtp_when_configured(tmp_path: Path) -> None:
@@ -130,7 +196,9 @@ def test_mail_goes_over_smtp_when_configured(tmp_path: Path) -> None:
         app = make_app(tmp_path, SMTP_URL=f"smtp://127.0.0.1:{port}")
         from ingest.mail import send
 
-        assert send(app.extensions["secor_settings"], "pat@example.com", "Hello", "Body text") is None
+        assert (
+            send(app.extensions["secor_settings"], "pat@example.com", "Hello", "Body text") is None
+        )
         deadline = time.time() + 5
         while not received and time.time() < deadline:
             time.sleep(0.05)
@@ -149,7 +217,59 @@ def test_staff_edit_the_fee_table(app: Flask, accounts) -> None:  # type: ignore
 
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         fee_id = s.query(Fee).one().id
-    staff_client.post("/staff/fees", data={f"amount-{fee_id}": "175.50",
-                                           f"description-{fee_id}": "SECOR Member Audit Fee"})
+    staff_client.post(
+        "/staff/fees",
+        data={f"amount-{fee_id}": "175.50", f"description-{fee_id}": "SECOR Member Audit Fee"},
+    )
     assert 'value="175.50"' in staff_client.get("/staff/fees").get_data(as_text=True)
     assert add_account  # helper kept for other tests
+
+
+def test_migration_moves_the_org_chart_id_out_of_the_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    from review.db import dispose_engines, get_engine
+    from web.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url, "0007")
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO companies (id, name, address, wcb_numbers, industry_codes, "
+                "profile, created_at) VALUES (1, 'A', '', '[]', '[]', '', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (id, email, name, password_hash, role, company_id, "
+                "active, created_at) VALUES (1, 'a@x', 'A', 'h', 'employer', 1, 1, "
+                "'2026-01-01')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO documents (id, kind, filename, content_type, sha256, size, "
+                "storage_key, revision, position, status, pages_done, attempts, "
+                "created_at, updated_at) VALUES (7, 'org_chart', 'c.docx', 'docx', "
+                "'x', 1, 'k', 1, 0, 'done', 0, 0, '2026-01-01', '2026-01-01')"
+            )
+        )
+        for reg_id, chart in ((1, 7), (2, 99)):  # 99: a document that no longer exists
+            conn.execute(
+                sa.text(
+                    "INSERT INTO registrations (id, company_id, assessor_id, status, "
+                    "step, data, staff_note, created_at) VALUES (:i, 1, 1, 'draft', 2, "
+                    ":d, '', '2026-01-01')"
+                ),
+                {"i": reg_id, "d": f'{{"profile": {{"text": "t", "org_chart": {chart}}}}}'},
+            )
+    upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT id, org_chart_document_id, data FROM registrations ORDER BY id")
+        ).all()
+    assert [(r[0], r[1]) for r in rows] == [(1, 7), (2, None)]
+    assert all("org_chart" not in r[2] and '"text": "t"' in r[2] for r in rows)
+    dispose_engines()

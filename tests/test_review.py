@@ -21,9 +21,11 @@ from tests.conftest import Account, add_account, bearer, make_app
 
 def submit(app: Flask, client, employer: Account, sample: str) -> int:  # type: ignore[no-untyped-def]
     sub = client.post("/api/v1/submissions", headers=bearer(employer)).get_json()["id"]
-    doc = client.post(f"/api/v1/submissions/{sub}/documents", headers=bearer(employer),
-                      data={"kind": "protocol",
-                            "file": (io.BytesIO((SAMPLES / sample).read_bytes()), sample)}).get_json()
+    doc = client.post(
+        f"/api/v1/submissions/{sub}/documents",
+        headers=bearer(employer),
+        data={"kind": "protocol", "file": (io.BytesIO((SAMPLES / sample).read_bytes()), sample)},
+    ).get_json()
     process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], doc["id"])
     res = client.post(f"/api/v1/submissions/{sub}/submit", headers=bearer(employer))
     assert res.status_code == 200, res.get_json()
@@ -51,34 +53,53 @@ def test_review_from_queue_to_revision(app: Flask, client, accounts) -> None:  #
     weakest = min(want["elements"], key=lambda e: e["percent"])["element"]
     qid = next(q for q, a in want["answers"].items() if q.startswith(f"{weakest}.") and not a["na"])
     available = next(a["available"] for a in detail["answers"] if a["question"] == qid)
-    res = client.post(f"/api/v1/submissions/{sub}/answers/{qid}", headers=bearer(rev),
-                      json={"awarded": available})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/answers/{qid}", headers=bearer(rev), json={"awarded": available}
+    )
     assert (res.status_code, res.get_json()["code"]) == (422, "invalid")
-    res = client.post(f"/api/v1/submissions/{sub}/answers/{qid}", headers=bearer(rev),
-                      json={"awarded": available, "reason": "Policy seen in binder tab 2"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/answers/{qid}",
+        headers=bearer(rev),
+        json={"awarded": available, "reason": "Policy seen in binder tab 2"},
+    )
     after = res.get_json()
     assert after["overall"]["awarded"] > detail["overall"]["awarded"]
     assert after["corrections"][0]["reason"] == "Policy seen in binder tab 2"
     assert after["corrections"][0]["old"]["awarded"] == want["answers"][qid]["awarded"]
     assert next(a for a in after["answers"] if a["question"] == qid)["method"] == "manual"
-    res = client.post(f"/api/v1/submissions/{sub}/answers/{qid}", headers=bearer(rev),
-                      json={"awarded": available + 1, "reason": "typo"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/answers/{qid}",
+        headers=bearer(rev),
+        json={"awarded": available + 1, "reason": "typo"},
+    )
     assert res.status_code == 422
     # AND asks for a revision with an actionable note, keeping an internal one
-    client.post(f"/api/v1/submissions/{sub}/notes", headers=bearer(rev),
-                json={"kind": "internal", "text": "Assessor seems new"})
-    client.post(f"/api/v1/submissions/{sub}/notes", headers=bearer(rev),
-                json={"kind": "actionable", "text": "Attach the signed policy"})
-    res = client.post(f"/api/v1/submissions/{sub}/decision", headers=bearer(rev),
-                      json={"decision": "request_revision"})
+    client.post(
+        f"/api/v1/submissions/{sub}/notes",
+        headers=bearer(rev),
+        json={"kind": "internal", "text": "Assessor seems new"},
+    )
+    client.post(
+        f"/api/v1/submissions/{sub}/notes",
+        headers=bearer(rev),
+        json={"kind": "actionable", "text": "Attach the signed policy"},
+    )
+    res = client.post(
+        f"/api/v1/submissions/{sub}/decision",
+        headers=bearer(rev),
+        json={"decision": "request_revision"},
+    )
     assert res.get_json()["status"] == "revision_requested"
     # THEN the employer sees the actionable note but never the internal one
     seen = client.get(f"/api/v1/submissions/{sub}", headers=bearer(emp)).get_json()
     assert [n["text"] for n in seen["notes"]] == ["Attach the signed policy"]
     assert "answers" not in seen and "corrections" not in seen
     # AND a reviewer can no longer change it
-    res = client.post(f"/api/v1/submissions/{sub}/answers/{qid}", headers=bearer(rev),
-                      json={"awarded": 0, "reason": "x"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/answers/{qid}",
+        headers=bearer(rev),
+        json={"awarded": 0, "reason": "x"},
+    )
     assert res.status_code == 409
     assert staff  # staff see it too
     assert client.get(f"/api/v1/submissions/{sub}", headers=bearer(staff)).status_code == 200
@@ -90,7 +111,9 @@ def test_staff_return_outdated_forms_without_review(app: Flask, client, accounts
     current = submit(app, client, emp, "fillable-2025-pass.pdf")
     flags = client.get(f"/api/v1/submissions/{old}", headers=bearer(staff)).get_json()["flags"]
     assert "outdated_form" in {f["code"] for f in flags}
-    outdated = client.get("/api/v1/review/queue?flag=outdated_form", headers=bearer(staff)).get_json()
+    outdated = client.get(
+        "/api/v1/review/queue?flag=outdated_form", headers=bearer(staff)
+    ).get_json()
     assert [i["id"] for i in outdated["items"]] == [old]
     assert client.post(f"/api/v1/submissions/{old}/return", headers=bearer(rev)).status_code == 403
     res = client.post(f"/api/v1/submissions/{current}/return", headers=bearer(staff))
@@ -105,9 +128,13 @@ def test_staff_return_outdated_forms_without_review(app: Flask, client, accounts
 def test_openapi_document_lists_the_api(client) -> None:  # type: ignore[no-untyped-def]
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    for path in ("/api/v1/review/queue", "/api/v1/submissions/{submission_id}/claim",
-                 "/api/v1/submissions/{submission_id}/answers/{question}",
-                 "/api/v1/submissions/{submission_id}/decision", "/api/v1/documents/{document_id}"):
+    for path in (
+        "/api/v1/review/queue",
+        "/api/v1/submissions/{submission_id}/claim",
+        "/api/v1/submissions/{submission_id}/answers/{question}",
+        "/api/v1/submissions/{submission_id}/decision",
+        "/api/v1/documents/{document_id}",
+    ):
         assert path in spec["paths"], path
 
 
@@ -120,6 +147,7 @@ def _race(url: str, sub_id: int, reviewers: list[int]) -> list[str]:
         barrier.wait()
         try:
             claim(session, sub_id, reviewer)
+            session.commit()
             outcomes.append("won")
         except ReviewError as e:
             outcomes.append(e.code)
@@ -144,8 +172,9 @@ def _concurrent_claims(app: Flask) -> None:
     company = session.get(User, emp.id).company_id
     subs = []
     for _ in range(10):
-        sub = Submission(company_id=company, status="pending_review",
-                         due_at=dt.datetime(2030, 1, 1))
+        sub = Submission(
+            company_id=company, status="pending_review", due_at=dt.datetime(2030, 1, 1)
+        )
         session.add(sub)
         session.flush()
         subs.append(sub.id)
@@ -162,7 +191,9 @@ def test_two_reviewers_never_hold_the_same_submission_sqlite(app: Flask) -> None
 
 
 @pytest.mark.postgres
-def test_two_reviewers_never_hold_the_same_submission_postgres(tmp_path: Path, postgres_url: str) -> None:
+def test_two_reviewers_never_hold_the_same_submission_postgres(
+    tmp_path: Path, postgres_url: str
+) -> None:
     _concurrent_claims(make_app(tmp_path, postgres_url))
 
 
@@ -177,26 +208,39 @@ def test_an_expired_claim_can_be_taken_over(app: Flask, accounts) -> None:  # ty
     session.commit()
     long_ago = dt.datetime(2020, 1, 1)
     claim(session, sub.id, accounts["reviewer"].id, now=long_ago)
+    session.commit()
     other = add_account(app, "reviewer")
     with pytest.raises(ReviewError):
         claim(session, sub.id, other.id, now=long_ago + dt.timedelta(minutes=5))
+    session.rollback()
     taken = claim(session, sub.id, other.id)
+    session.commit()
     assert taken.claimed_by_id == other.id
     session.close()
 
 
-def test_a_revision_is_a_new_upload_compared_with_the_previous(app: Flask, client, accounts) -> None:  # type: ignore[no-untyped-def]
+def test_a_revision_is_a_new_upload_compared_with_the_previous(
+    app: Flask, client, accounts
+) -> None:  # type: ignore[no-untyped-def]
     emp, rev = accounts["employer"], accounts["reviewer"]
     sub = submit(app, client, emp, "fillable-2025-fail-element.pdf")
     client.post(f"/api/v1/submissions/{sub}/claim", headers=bearer(rev))
-    client.post(f"/api/v1/submissions/{sub}/decision", headers=bearer(rev),
-                json={"decision": "request_revision", "reason": "Send the corrected protocol"})
+    client.post(
+        f"/api/v1/submissions/{sub}/decision",
+        headers=bearer(rev),
+        json={"decision": "request_revision", "reason": "Send the corrected protocol"},
+    )
     before = client.get(f"/api/v1/submissions/{sub}", headers=bearer(rev)).get_json()
     assert before["revision"] == 2
     # The employer uploads the revised protocol; it becomes revision 2 and is what is scored.
-    doc = client.post(f"/api/v1/submissions/{sub}/documents", headers=bearer(emp),
-                      data={"kind": "protocol", "file": (io.BytesIO(
-                          (SAMPLES / "fillable-2025-pass.pdf").read_bytes()), "fixed.pdf")}).get_json()
+    doc = client.post(
+        f"/api/v1/submissions/{sub}/documents",
+        headers=bearer(emp),
+        data={
+            "kind": "protocol",
+            "file": (io.BytesIO((SAMPLES / "fillable-2025-pass.pdf").read_bytes()), "fixed.pdf"),
+        },
+    ).get_json()
     assert doc["revision"] == 2
     process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], doc["id"])
     assert client.post(f"/api/v1/submissions/{sub}/submit", headers=bearer(emp)).status_code == 200
@@ -211,17 +255,23 @@ def test_a_revision_is_a_new_upload_compared_with_the_previous(app: Flask, clien
     assert page.status_code == 302
 
 
-def test_staff_import_a_protocol_version_from_the_web(app: Flask, staff_client, forms_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_staff_import_a_protocol_version_from_the_web(
+    app: Flask, staff_client, forms_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     page = staff_client.get("/staff/protocols").get_data(as_text=True)
     assert "SECOR-AP-2025 Rev 1" in page and page.count(">current<") == 1
     future = forms_dir / "secor-audit-protocol-2025-blank.pdf"
-    res = staff_client.post("/staff/protocols", data={"file": (io.BytesIO(future.read_bytes()), "new.pdf")})
+    res = staff_client.post(
+        "/staff/protocols", data={"file": (io.BytesIO(future.read_bytes()), "new.pdf")}
+    )
     assert res.status_code == 302
     page = staff_client.get("/staff/protocols").get_data(as_text=True)
     assert "Imported SECOR-AP-2025 Rev 1: 38 questions, 240 points." in page
     instance = app.extensions["secor_settings"].instance_dir
     assert (instance / "protocols" / "protocol-2025.json").exists()
-    bad = staff_client.post("/staff/protocols", data={"file": (io.BytesIO(b"MZ" + b"\0" * 3000), "x.pdf")})
+    bad = staff_client.post(
+        "/staff/protocols", data={"file": (io.BytesIO(b"MZ" + b"\0" * 3000), "x.pdf")}
+    )
     assert bad.status_code == 302
     assert "not a document" in staff_client.get("/staff/protocols").get_data(as_text=True)
 
@@ -234,6 +284,9 @@ def test_staff_reassign_a_claimed_submission(app: Flask, client, staff_client, a
     staff_client.post(f"/staff/submissions/{sub}/reassign", data={"reviewer": other.id})
     detail = client.get(f"/api/v1/submissions/{sub}", headers=bearer(other)).get_json()
     assert detail["claimed_by"] == other.id and detail["status"] == "in_review"
-    res = client.post(f"/api/v1/submissions/{sub}/notes", headers=bearer(rev),
-                      json={"kind": "internal", "text": "mine?"})
+    res = client.post(
+        f"/api/v1/submissions/{sub}/notes",
+        headers=bearer(rev),
+        json={"kind": "internal", "text": "mine?"},
+    )
     assert res.status_code == 409

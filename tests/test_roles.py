@@ -91,9 +91,15 @@ def _objects(app: Flask, accounts: dict[str, Account]) -> dict[str, dict[str, in
             sub = Submission(company_id=user.company_id, created_by_id=user.id)
             session.add(sub)
             session.flush()
-            doc = Document(submission_id=sub.id, kind="supporting", filename="a.pdf",
-                           content_type="pdf", sha256=who.ljust(64, "0"), size=10,
-                           storage_key="00/none")
+            doc = Document(
+                submission_id=sub.id,
+                kind="supporting",
+                filename="a.pdf",
+                content_type="pdf",
+                sha256=who.ljust(64, "0"),
+                size=10,
+                storage_key="00/none",
+            )
             session.add(doc)
             session.flush()
             from review.models import Registration
@@ -101,9 +107,16 @@ def _objects(app: Flask, accounts: dict[str, Account]) -> dict[str, dict[str, in
             reg = Registration(company_id=user.company_id, assessor_id=user.id, data={})
             session.add(reg)
             session.flush()
-            out[who] = {"submission_id": sub.id, "document_id": doc.id, "filename": "app.css",
-                        "question": "1.1", "reg_id": reg.id, "n": 1, "action": "approve",
-                        "user_id": user.id}
+            out[who] = {
+                "submission_id": sub.id,
+                "document_id": doc.id,
+                "filename": "app.css",
+                "question": "1.1",
+                "reg_id": reg.id,
+                "n": 1,
+                "action": "approve",
+                "user_id": user.id,
+            }
     return out
 
 
@@ -119,8 +132,11 @@ def _got_in(res, endpoint: str) -> bool:  # type: ignore[no-untyped-def]
     if res.status_code in (401, 403):
         return False
     # Signing out ends on the sign-in page by design; anywhere else it means "sign in first".
-    if endpoint != "auth.logout" and res.status_code in (301, 302) \
-            and "/login" in res.headers.get("Location", ""):
+    if (
+        endpoint != "auth.logout"
+        and res.status_code in (301, 302)
+        and "/login" in res.headers.get("Location", "")
+    ):
         return False
     return True
 
@@ -163,25 +179,33 @@ def test_role_matrix(app: Flask, accounts: dict[str, Account], role: str) -> Non
 
 
 def test_employer_gets_404_for_another_companys_objects(
-        app: Flask, accounts: dict[str, Account]) -> None:
+    app: Flask, accounts: dict[str, Account]
+) -> None:
     theirs = _objects(app, accounts)["other_employer"]
     page_client = login(app.test_client(), accounts["employer"])
     api = {"Authorization": f"Bearer {accounts['employer'].token}"}
     client = app.test_client()
     sid, did = theirs["submission_id"], theirs["document_id"]
-    for method, path in [("GET", f"/api/v1/submissions/{sid}"),
-                         ("GET", f"/api/v1/documents/{did}"),
-                         ("POST", f"/api/v1/submissions/{sid}/documents"),
-                         ("POST", f"/api/v1/submissions/{sid}/submit")]:
+    for method, path in [
+        ("GET", f"/api/v1/submissions/{sid}"),
+        ("GET", f"/api/v1/documents/{did}"),
+        ("POST", f"/api/v1/submissions/{sid}/documents"),
+        ("POST", f"/api/v1/submissions/{sid}/submit"),
+    ]:
         res = client.open(path, method=method, headers=api)
         assert res.status_code == 404, (path, res.status_code)
         assert res.get_json()["code"] == "not_found"
         assert "Borealis" not in res.get_data(as_text=True)
     rid = theirs["reg_id"]
-    for method, path in [("GET", f"/submissions/{sid}"), ("POST", f"/submissions/{sid}/upload"),
-                         ("POST", f"/submissions/{sid}/submit"), ("GET", f"/registrations/{rid}/step/1"),
-                         ("POST", f"/registrations/{rid}/cancel"), ("GET", f"/registrations/{rid}/invoice"),
-                         ("POST", f"/registrations/{rid}/org-chart")]:
+    for method, path in [
+        ("GET", f"/submissions/{sid}"),
+        ("POST", f"/submissions/{sid}/upload"),
+        ("POST", f"/submissions/{sid}/submit"),
+        ("GET", f"/registrations/{rid}/step/1"),
+        ("POST", f"/registrations/{rid}/cancel"),
+        ("GET", f"/registrations/{rid}/invoice"),
+        ("POST", f"/registrations/{rid}/org-chart"),
+    ]:
         res = page_client.open(path, method=method)
         assert res.status_code == 404, (path, res.status_code)
         assert b"Borealis" not in res.data
@@ -189,6 +213,7 @@ def test_employer_gets_404_for_another_companys_objects(
     assert sid not in {item["id"] for item in listing["items"]}
     # Reviewers and staff do see it.
     for who in ("reviewer", "staff"):
-        res = client.get(f"/api/v1/submissions/{sid}",
-                         headers={"Authorization": f"Bearer {accounts[who].token}"})
+        res = client.get(
+            f"/api/v1/submissions/{sid}", headers={"Authorization": f"Bearer {accounts[who].token}"}
+        )
         assert res.status_code == 200 and res.get_json()["company"] == "Borealis Hauling Inc."

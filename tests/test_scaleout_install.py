@@ -18,14 +18,35 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
 
 
 def test_serve_and_worker_on_redis_and_postgresql_from_a_plain_install(
-        tmp_path: Path, redis_server: RedisServer, postgres_url: str) -> None:
+    tmp_path: Path, redis_server: RedisServer, postgres_url: str
+) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    install = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "-e", str(ROOT)],
-                             capture_output=True, text=True, timeout=600)
+    install = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", "-e", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert install.returncode == 0, install.stderr[-2000:]
-    env = service_env(tmp_path / "inst", SECOR_REDIS_URL=redis_server.url,
-                      SECOR_DATABASE_URL=postgres_url)
+    # the benchmarks' helpers need nothing beyond the plain install (no pytest)
+    probe = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'bench')!r}]\n"
+            "import common\nfrom tests.live import Service\nfrom tests.procs import free_port\n"
+            "import importlib.util; assert importlib.util.find_spec('pytest') is None",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    env = service_env(
+        tmp_path / "inst", SECOR_REDIS_URL=redis_server.url, SECOR_DATABASE_URL=postgres_url
+    )
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
     # run from elsewhere, so nothing is imported from the source tree by accident of cwd

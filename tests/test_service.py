@@ -54,8 +54,9 @@ def test_embedded_default_serves_processes_and_stops_cleanly(tmp_path: Path) -> 
 
 
 @pytest.mark.redis
-def test_scale_out_on_redis_with_separate_workers(tmp_path: Path, redis_server: RedisServer,
-                                                  request: pytest.FixtureRequest) -> None:
+def test_scale_out_on_redis_with_separate_workers(
+    tmp_path: Path, redis_server: RedisServer, request: pytest.FixtureRequest
+) -> None:
     extra = {"SECOR_REDIS_URL": redis_server.url}
     if os.environ.get("SECOR_TEST_POSTGRES_URL"):
         extra["SECOR_DATABASE_URL"] = request.getfixturevalue("postgres_url")
@@ -69,12 +70,16 @@ def test_scale_out_on_redis_with_separate_workers(tmp_path: Path, redis_server: 
         if "SECOR_DATABASE_URL" in extra:
             assert health["database"]["engine"] == "postgresql"
         _, sub = http("POST", f"{svc.url}/api/v1/submissions", token)
-        ids = [svc.upload(token, sub["id"], SAMPLES / n)[1]["id"]
-               for n in ("fillable-2025-pass.pdf", "flattened-2025-pass.pdf")]
+        ids = [
+            svc.upload(token, sub["id"], SAMPLES / n)[1]["id"]
+            for n in ("fillable-2025-pass.pdf", "flattened-2025-pass.pdf")
+        ]
         time.sleep(2)
         # Nothing runs the work until a worker joins.
-        assert all(http("GET", f"{svc.url}/api/v1/documents/{i}", token)[1]["status"] == "received"
-                   for i in ids)
+        assert all(
+            http("GET", f"{svc.url}/api/v1/documents/{i}", token)[1]["status"] == "received"
+            for i in ids
+        )
         svc.start("worker-1", "worker", "--no-relay", "-c", "1")
         svc.start("worker-2", "worker", "--no-relay", "-c", "1")
         final = svc.wait_final(token, ids, 90)

@@ -21,13 +21,14 @@ def store(tmp_path: Path) -> FileStore:
 def _fill(store: FileStore, data: bytes, piece: int = 64 * 1024):  # type: ignore[no-untyped-def]
     spool = store.spool()
     for i in range(0, len(data), piece):
-        spool.write(data[i:i + piece])
+        spool.write(data[i : i + piece])
     return spool
 
 
 @pytest.mark.parametrize("size", [1000, IN_MEMORY, IN_MEMORY + 1, 3 * IN_MEMORY // 2])
 def test_an_upload_is_kept_under_its_hash_whether_it_stayed_in_memory_or_not(
-        store: FileStore, size: int) -> None:
+    store: FileStore, size: int
+) -> None:
     data = os.urandom(size)
     spool = _fill(store, data)
     on_disk = list(store.tmp.iterdir())

@@ -17,16 +17,24 @@ from ingest.supervisor import Supervisor
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 
 
-def _beat(path: Path, pid: int, beat: float, busy_since: float | None = None,
-          document_id: int | None = None) -> None:
-    path.write_text(json.dumps({"pid": pid, "beat": beat, "busy_since": busy_since,
-                                "document_id": document_id}))
+def _beat(
+    path: Path,
+    pid: int,
+    beat: float,
+    busy_since: float | None = None,
+    document_id: int | None = None,
+) -> None:
+    path.write_text(
+        json.dumps({"pid": pid, "beat": beat, "busy_since": busy_since, "document_id": document_id})
+    )
 
 
 @pytest.fixture
 def made(tmp_path: Path):  # type: ignore[no-untyped-def]
     lost: list[list[int]] = []
-    s = Supervisor(lambda n, beat: SLEEPER, 2, tmp_path / "slots", hard_limit=5, on_lost=lost.append)
+    s = Supervisor(
+        lambda n, beat: SLEEPER, 2, tmp_path / "slots", hard_limit=5, on_lost=lost.append
+    )
     s.start()
     yield s, lost
     s.stop(wait=2)
@@ -78,7 +86,9 @@ def test_a_busy_slot_within_its_limit_is_left_alone(made) -> None:  # type: igno
     s, lost = made
     slot = s.slots[0]
     now = time.monotonic()
-    _beat(slot.beat_file, slot.proc.pid, now - 100, now - 3, 7)  # beat stale, but busy: the limit rules
+    _beat(
+        slot.beat_file, slot.proc.pid, now - 100, now - 3, 7
+    )  # beat stale, but busy: the limit rules
     s.check()
     assert slot.proc.poll() is None and slot.restarts == 0
 

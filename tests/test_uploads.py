@@ -22,7 +22,9 @@ def browser_body(parts: list[tuple[str, str | None, bytes]]) -> tuple[bytes, str
     boundary = "----secor" + uuid.uuid4().hex
     out = b""
     for name, filename, data in parts:
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+        disposition = f'form-data; name="{name}"' + (
+            f'; filename="{filename}"' if filename is not None else ""
+        )
         out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode()
         if filename is not None:
             out += b"Content-Type: application/octet-stream\r\n"
@@ -46,8 +48,13 @@ def store(tmp_path: Path) -> FileStore:
 
 def test_fields_and_the_file_part_from_a_browser_body(store: FileStore) -> None:
     data = os.urandom(300_000)
-    body, ctype = browser_body([("kind", None, b"protocol"), ("file", "Protokoll-é-中.pdf", data),
-                                ("note", None, b"after the file")])
+    body, ctype = browser_body(
+        [
+            ("kind", None, b"protocol"),
+            ("file", "Protokoll-é-中.pdf", data),
+            ("note", None, b"after the file"),
+        ]
+    )
     upload = read_upload(io.BytesIO(body), ctype, store)
     assert upload.fields == {"kind": "protocol", "note": "after the file"}
     assert upload.filename == "Protokoll-é-中.pdf"
@@ -59,8 +66,9 @@ def test_fields_and_the_file_part_from_a_browser_body(store: FileStore) -> None:
 
 
 @pytest.mark.parametrize("content", [b"", b"%PDF-1.4 tiny", os.urandom(70_000)])
-def test_bodies_written_by_werkzeug_including_an_empty_last_file(store: FileStore,
-                                                                content: bytes) -> None:
+def test_bodies_written_by_werkzeug_including_an_empty_last_file(
+    store: FileStore, content: bytes
+) -> None:
     body, ctype = werkzeug_body({"kind": "protocol", "file": (io.BytesIO(content), "a.pdf")})
     upload = read_upload(io.BytesIO(body), ctype, store)
     assert upload.fields == {"kind": "protocol"} and upload.filename == "a.pdf"
@@ -71,8 +79,13 @@ def test_bodies_written_by_werkzeug_including_an_empty_last_file(store: FileStor
 
 
 def test_only_the_first_file_part_named_file_is_kept(store: FileStore) -> None:
-    body, ctype = browser_body([("other", "x.bin", b"not this"), ("file", "a.pdf", b"this"),
-                                ("file", "b.pdf", b"nor this")])
+    body, ctype = browser_body(
+        [
+            ("other", "x.bin", b"not this"),
+            ("file", "a.pdf", b"this"),
+            ("file", "b.pdf", b"nor this"),
+        ]
+    )
     upload = read_upload(io.BytesIO(body), ctype, store)
     assert upload.filename == "a.pdf" and upload.fields == {}
     assert upload.spool is not None and upload.spool.size == 4
@@ -83,20 +96,24 @@ def test_only_the_first_file_part_named_file_is_kept(store: FileStore) -> None:
 REFUSED = {
     "not multipart": (b"plain", "text/plain"),
     "no boundary": (b"x", "multipart/form-data"),
-    "truncated": (browser_body([("file", "a.pdf", b"x" * 1000)])[0][:-40],
-                  None),
+    "truncated": (browser_body([("file", "a.pdf", b"x" * 1000)])[0][:-40], None),
     "too many parts": browser_body([(f"f{i}", None, b"v") for i in range(MAX_PARTS + 1)]),
     "field too long": browser_body([("kind", None, b"k" * (MAX_FIELD + 1))]),
-    "no name": (b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
-                "multipart/form-data; boundary=b"),
-    "not form-data": (b"--b\r\nContent-Disposition: attachment; name=\"f\"\r\n\r\nx\r\n--b--\r\n",
-                      "multipart/form-data; boundary=b"),
+    "no name": (
+        b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
+        "multipart/form-data; boundary=b",
+    ),
+    "not form-data": (
+        b'--b\r\nContent-Disposition: attachment; name="f"\r\n\r\nx\r\n--b--\r\n',
+        "multipart/form-data; boundary=b",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
-def test_unreadable_forms_are_refused_with_a_code_and_leave_no_file(store: FileStore,
-                                                                     case: str) -> None:
+def test_unreadable_forms_are_refused_with_a_code_and_leave_no_file(
+    store: FileStore, case: str
+) -> None:
     body, ctype = REFUSED[case]
     if ctype is None:  # the truncated body keeps the boundary of the body it was cut from
         ctype = "multipart/form-data; boundary=" + body.split(b"\r\n", 1)[0][2:].decode()
@@ -107,11 +124,17 @@ def test_unreadable_forms_are_refused_with_a_code_and_leave_no_file(store: FileS
     assert leftovers(store) == []
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cut=st.integers(min_value=0, max_value=400), noise=st.binary(max_size=64),
-       at=st.integers(min_value=0, max_value=400))
-def test_mangled_bodies_never_escape_as_anything_but_a_refusal(store: FileStore, cut: int,
-                                                              noise: bytes, at: int) -> None:
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cut=st.integers(min_value=0, max_value=400),
+    noise=st.binary(max_size=64),
+    at=st.integers(min_value=0, max_value=400),
+)
+def test_mangled_bodies_never_escape_as_anything_but_a_refusal(
+    store: FileStore, cut: int, noise: bytes, at: int
+) -> None:
     body, ctype = browser_body([("kind", None, b"protocol"), ("file", "a.pdf", b"%PDF-1.4\n" * 20)])
     mangled = body[:at] + noise + body[at:][: max(0, len(body) - cut)]
     try:

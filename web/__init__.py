@@ -26,8 +26,13 @@ def _secret_key(instance: Path) -> str:
 
 
 class SecorRequest(Request):
-    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
-                         filename: str | None = None, content_length: int | None = None) -> Any:
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> Any:
         """Uploaded files go straight to the store's temporary folder, hashed on the way."""
         return current_app.extensions["secor_store"].spool()
 
@@ -57,7 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(settings.instance_dir)
     # Werkzeug refuses larger bodies before reading them (Content-Length) or stops reading at
     # the limit (chunked); 64 KiB leaves room for the multipart headers and small fields.
-    biggest = max(settings.limit_bytes(k) for k in ("org_chart", "protocol", "binder", "supporting"))
+    biggest = max(
+        settings.limit_bytes(k) for k in ("org_chart", "protocol", "binder", "supporting")
+    )
     app.config["MAX_CONTENT_LENGTH"] = biggest + 64 * 1024
 
     app.extensions["secor_settings"] = settings

@@ -63,8 +63,9 @@ def list_submissions() -> Any:
 @bp.get("/submissions/<id:submission_id>")
 @api_roles(*ALL)
 def get_submission(submission_id: int) -> Any:
-    return jsonify(submission_json(get_visible(db(), actor(), submission_id), detail=True,
-                                   viewer=actor()))
+    return jsonify(
+        submission_json(get_visible(db(), actor(), submission_id), detail=True, viewer=actor())
+    )
 
 
 @bp.post("/submissions/<id:submission_id>/documents")
@@ -81,8 +82,16 @@ def upload_document(submission_id: int) -> Any:
         kind = upload.fields.get("kind", kind)
         if upload.spool is None or not upload.filename:
             raise IngestError(ErrorCode.EMPTY, "Send the file in the multipart field 'file'.")
-        doc, created = accept_upload(session, settings(), store(), submission_id, kind,
-                                     upload.filename, upload.spool, revision)
+        doc, created = accept_upload(
+            session,
+            settings(),
+            store(),
+            submission_id,
+            kind,
+            upload.filename,
+            upload.spool,
+            revision,
+        )
     finally:
         upload.close()
     body = document_status(doc)

@@ -48,10 +48,14 @@ class LoginForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    current = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
     new = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
-    confirm = PasswordField("New password again",
-                            validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")])
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")],
+    )
 
 
 def _account_key() -> str:
@@ -76,10 +80,19 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(ACCOUNT_LIMIT, key_func=_account_key, methods=["POST"], deduct_when=_failed,
-               error_message="Too many failed sign-ins for this account; wait a minute and try again.")
-@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_failed,
-               error_message="Too many failed sign-ins from your address; wait a minute and try again.")
+@limiter.limit(
+    ACCOUNT_LIMIT,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="Too many failed sign-ins for this account; wait a minute and try again.",
+)
+@limiter.limit(
+    ADDRESS_LIMIT,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="Too many failed sign-ins from your address; wait a minute and try again.",
+)
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
@@ -121,8 +134,10 @@ def change_password() -> Any:
             try:
                 set_password(db(), user, form.new.data or "")
                 _sign_in(user)  # this browser stays signed in, with a new session
-                flash("Your password was changed; every other session and API token was "
-                      "ended.", "info")
+                flash(
+                    "Your password was changed; every other session and API token was ended.",
+                    "info",
+                )
                 return redirect(url_for("pages.home"))
             except ReviewError as e:
                 db().rollback()
@@ -176,14 +191,18 @@ def _check_csrf_header() -> None:
     config = current_app.config
     if request.method not in config["WTF_CSRF_METHODS"] or not config["WTF_CSRF_ENABLED"]:
         return
-    token = next((request.headers[h] for h in config["WTF_CSRF_HEADERS"] if request.headers.get(h)),
-                 None)
+    token = next(
+        (request.headers[h] for h in config["WTF_CSRF_HEADERS"] if request.headers.get(h)), None
+    )
     try:
         validate_csrf(token)
     except ValidationError as e:
         raise CSRFError(e.args[0]) from e
-    if request.is_secure and config["WTF_CSRF_SSL_STRICT"] and not same_origin(
-            request.referrer or "", f"https://{request.host}/"):
+    if (
+        request.is_secure
+        and config["WTF_CSRF_SSL_STRICT"]
+        and not same_origin(request.referrer or "", f"https://{request.host}/")
+    ):
         raise CSRFError("The referrer does not match the host.")
 
 
@@ -195,7 +214,9 @@ def api_roles(*roles: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = api_user()
             if user is None:
-                raise ApiError("unauthorized", "Sign in or send 'Authorization: Bearer <token>'.", 401)
+                raise ApiError(
+                    "unauthorized", "Sign in or send 'Authorization: Bearer <token>'.", 401
+                )
             if user.role not in roles:
                 raise ApiError("forbidden", "Your role may not do this.", 403)
             return view(*args, **kwargs)

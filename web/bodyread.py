@@ -72,7 +72,9 @@ class LargeReads:
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         length = environ.get("CONTENT_LENGTH") or ""
         if length.isdigit() and int(length) > SMALL:
             environ["wsgi.input"] = PieceReader(environ["wsgi.input"])

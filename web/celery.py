@@ -78,8 +78,9 @@ def send_task(app: Flask) -> Any:
     identity, queue = instance_queue(app)
 
     def send(task: str, document_id: int) -> None:
-        celery_app.send_task(task, args=[document_id], kwargs={"instance": identity},
-                             queue=queue, retry=False)
+        celery_app.send_task(
+            task, args=[document_id], kwargs={"instance": identity}, queue=queue, retry=False
+        )
 
     return send
 
@@ -109,8 +110,7 @@ def broker_usable(app: Flask) -> dict[str, Any]:
     transport = "redis" if app.extensions["secor_settings"].redis_url else "filesystem"
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2,
-                                   timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
             conn.default_channel  # noqa: B018  (opens a channel: the transport really works)
         return {"ok": True, "transport": transport}
     except Exception as e:

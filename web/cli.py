@@ -41,6 +41,7 @@ def register_cli(app: Flask) -> None:
 
 # --- database -------------------------------------------------------------------------------
 
+
 @cli.group(help="Database schema.")
 def db() -> None:
     pass
@@ -57,6 +58,7 @@ def db_upgrade() -> None:
 
 # --- users and tokens -----------------------------------------------------------------------
 
+
 @cli.group(help="User accounts.")
 def user() -> None:
     pass
@@ -68,7 +70,9 @@ def user() -> None:
 @click.option("--company", default=None, help="Company name (required for employers).")
 @click.option("--name", default="", help="Full name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
-def user_create(email: str, role: str, company: str | None, name: str, password_stdin: bool) -> None:
+def user_create(
+    email: str, role: str, company: str | None, name: str, password_stdin: bool
+) -> None:
     from review.accounts import create_user
     from review.errors import ReviewError
 
@@ -80,8 +84,9 @@ def user_create(email: str, role: str, company: str | None, name: str, password_
     try:
         with session_scope(_settings(app).database_url) as session:
             created = create_user(session, email, password, role, company, name)
-            click.echo(f"created {created.role} {created.email}"
-                       + (f" of {company}" if company else ""))
+            click.echo(
+                f"created {created.role} {created.email}" + (f" of {company}" if company else "")
+            )
     except ReviewError as e:
         raise click.ClickException(e.message) from e
 
@@ -107,8 +112,9 @@ def _set_active(email: str, active: bool) -> None:
 
     with session_scope(_settings(_app()).database_url) as session:
         set_active(session, _user(session, email), active)
-    click.echo(f"enabled {email}" if active else
-               f"disabled {email}; their sessions and tokens ended")
+    click.echo(
+        f"enabled {email}" if active else f"disabled {email}; their sessions and tokens ended"
+    )
 
 
 @user.command("disable", help="Disable a user: every session and token ends; sign-in refused.")
@@ -125,8 +131,13 @@ def user_enable(email: str) -> None:
 
 @token.command("create", help="Issue an API token for EMAIL; printed as the last line.")
 @click.argument("email")
-@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 366),
-              help="Days until the token expires.")
+@click.option(
+    "--days",
+    default=90,
+    show_default=True,
+    type=click.IntRange(1, 366),
+    help="Days until the token expires.",
+)
 def token_create(email: str, days: int) -> None:
     from review.accounts import create_token
 
@@ -149,8 +160,9 @@ def token_revoke(value: str | None, email: str | None) -> None:
         raise click.UsageError("give either a TOKEN or --user EMAIL")
     with session_scope(_settings(_app()).database_url) as session:
         if email:
-            gone = session.execute(delete(ApiToken).where(
-                ApiToken.user_id == _user(session, email).id)).rowcount  # type: ignore[attr-defined]
+            gone = session.execute(
+                delete(ApiToken).where(ApiToken.user_id == _user(session, email).id)
+            ).rowcount  # type: ignore[attr-defined]
             click.echo(f"revoked {gone} token(s) of {email}")
         elif revoke_token(session, value or ""):
             click.echo("revoked the token")
@@ -168,8 +180,11 @@ def demo(company: str) -> None:
     from review.models import User
 
     app = _app()
-    people = [("employer@demo.example.com", "employer", company), ("reviewer@demo.example.com", "reviewer", None),
-              ("staff@demo.example.com", "staff", None)]
+    people = [
+        ("employer@demo.example.com", "employer", company),
+        ("reviewer@demo.example.com", "reviewer", None),
+        ("staff@demo.example.com", "staff", None),
+    ]
     click.echo("Demo accounts (passwords are new each time you run this):")
     with session_scope(_settings(app).database_url) as session:
         for email, role, comp in people:
@@ -183,6 +198,7 @@ def demo(company: str) -> None:
 
 
 # --- processes ------------------------------------------------------------------------------
+
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as s:
@@ -198,8 +214,12 @@ def _start_relay(app: Flask) -> Any:
     from ingest.outbox import Relay
     from web.celery import broker_epoch, send_task
 
-    relay = Relay(app.extensions["secor_sessions"], send_task(app), _settings(app),
-                  epoch=broker_epoch(_settings(app)))
+    relay = Relay(
+        app.extensions["secor_sessions"],
+        send_task(app),
+        _settings(app),
+        epoch=broker_epoch(_settings(app)),
+    )
     relay.start()
     return relay
 
@@ -219,18 +239,33 @@ def serve(host: str, port: int, no_worker: bool, workers: int, threads: int) -> 
     if not _port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use; pass --port")
     env = {**os.environ, "SECOR_INSTANCE_DIR": str(settings.instance_dir)}
-    web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
-               str(workers), "--threads", str(threads), "--timeout", "120", "--access-logfile", "-",
-               "web.wsgi:app"]
+    web_cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+        "--access-logfile",
+        "-",
+        "web.wsgi:app",
+    ]
     worker_cmd = [sys.executable, "-m", "web", "worker", "--no-relay"]
     relay = _start_relay(app)
     procs = {"web": subprocess.Popen(web_cmd, env=env)}
     if not no_worker:
         procs["worker"] = subprocess.Popen(worker_cmd, env=env)
     broker = "redis" if settings.redis_url else f"filesystem ({settings.broker_dir})"
-    click.echo(f"SECOR is serving on http://{host}:{port}  (database: "
-               f"{settings.database_url.split('://')[0]}, broker: {broker}, "
-               f"worker: {'no' if no_worker else 'yes'})")
+    click.echo(
+        f"SECOR is serving on http://{host}:{port}  (database: "
+        f"{settings.database_url.split('://')[0]}, broker: {broker}, "
+        f"worker: {'no' if no_worker else 'yes'})"
+    )
     stopping = False
 
     def stop(*_: Any) -> None:
@@ -268,8 +303,9 @@ def worker(concurrency: int | None, no_relay: bool, loglevel: str) -> None:
     from ingest.outbox import resend_now
     from ingest.supervisor import Supervisor
 
-    logging.basicConfig(level=loglevel.upper(),
-                        format="[%(asctime)s: %(levelname)s/supervisor] %(message)s")
+    logging.basicConfig(
+        level=loglevel.upper(), format="[%(asctime)s: %(levelname)s/supervisor] %(message)s"
+    )
     app = _app()
     settings = _settings(app)
     relay = None if no_relay else _start_relay(app)
@@ -281,13 +317,22 @@ def worker(concurrency: int | None, no_relay: bool, loglevel: str) -> None:
             relay.wake.set()
 
     def slot_command(number: int, beat_file: Path) -> list[str]:
-        return [sys.executable, "-m", "web", "worker-slot", "--beat-file", str(beat_file),
-                "--loglevel", loglevel]
+        return [
+            sys.executable,
+            "-m",
+            "web",
+            "worker-slot",
+            "--beat-file",
+            str(beat_file),
+            "--loglevel",
+            loglevel,
+        ]
 
     # Each slot's heartbeat file, where an operator (and the fault tests) can see what it does.
     state = settings.instance_dir / "workers" / f"{socket.gethostname()}-{os.getpid()}"
-    supervisor = Supervisor(slot_command, concurrency or os.cpu_count() or 1, state,
-                            settings.task_hard_limit, lost)
+    supervisor = Supervisor(
+        slot_command, concurrency or os.cpu_count() or 1, state, settings.task_hard_limit, lost
+    )
     stopping = False
 
     def stop(*_: Any) -> None:
@@ -296,8 +341,9 @@ def worker(concurrency: int | None, no_relay: bool, loglevel: str) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    click.echo(f"worker: {len(supervisor.slots)} supervised slots "
-               f"(relay: {'no' if no_relay else 'yes'})")
+    click.echo(
+        f"worker: {len(supervisor.slots)} supervised slots (relay: {'no' if no_relay else 'yes'})"
+    )
     try:
         supervisor.run(lambda: stopping)
     finally:
@@ -324,13 +370,19 @@ def worker_status() -> None:
             age = None if beat is None else time.monotonic() - beat.beat
             if age is None or (beat is not None and beat.busy_since is None and age > STALE_AFTER):
                 stale += 1
-            state = "starting" if beat is None else (
-                f"busy with document {beat.document_id}" if beat.busy_since else "idle")
-            click.echo(f"{sup_dir.name} {beat_file.stem}: {state}"
-                       + (f", beat {age:.1f} s ago (pid {beat.pid})" if beat and age is not None else ""))
+            state = (
+                "starting"
+                if beat is None
+                else (f"busy with document {beat.document_id}" if beat.busy_since else "idle")
+            )
+            click.echo(
+                f"{sup_dir.name} {beat_file.stem}: {state}"
+                + (f", beat {age:.1f} s ago (pid {beat.pid})" if beat and age is not None else "")
+            )
     if not seen or stale:
-        raise click.ClickException("no worker slots are running here" if not seen
-                                   else f"{stale} slot(s) are not beating")
+        raise click.ClickException(
+            "no worker slots are running here" if not seen else f"{stale} slot(s) are not beating"
+        )
 
 
 @cli.command("worker-slot", hidden=True, help="One supervised slot (started by `secor worker`).")
@@ -342,8 +394,9 @@ def worker_slot(beat_file: str, loglevel: str) -> None:
 
     app = _app()
     _identity, queue = instance_queue(app)
-    run_slot(app.extensions["celery"], Path(beat_file), queue, _settings(app).task_soft_limit,
-             loglevel)
+    run_slot(
+        app.extensions["celery"], Path(beat_file), queue, _settings(app).task_soft_limit, loglevel
+    )
 
 
 @cli.command(help="Drain the outbox into the broker (when no `serve` or `worker` does it).")
@@ -360,6 +413,7 @@ def relay() -> None:
 
 # --- backup ---------------------------------------------------------------------------------
 
+
 @cli.command("backup", help="Snapshot the database and the file store into DIR (while serving).")
 @click.argument("directory", type=click.Path(file_okay=False))
 def backup_cmd(directory: str) -> None:
@@ -370,8 +424,10 @@ def backup_cmd(directory: str) -> None:
         done = backup(Settings.from_env(), Path(directory))
     except BackupError as e:
         raise click.ClickException(str(e)) from e
-    click.echo(f"backed up the {done.database} database and {done.files} files "
-               f"({done.bytes / 2**20:.1f} MiB) into {directory}; manifest.json lists their hashes")
+    click.echo(
+        f"backed up the {done.database} database and {done.files} files "
+        f"({done.bytes / 2**20:.1f} MiB) into {directory}; manifest.json lists their hashes"
+    )
 
 
 @cli.command("restore", help="Restore a backup from DIR onto a fresh instance, checking hashes.")
@@ -385,8 +441,7 @@ def restore_cmd(directory: str) -> None:
         done = restore(Settings.from_env(), Path(directory), migrate=upgrade)
     except BackupError as e:
         raise click.ClickException(str(e)) from e
-    click.echo(f"restored the {done.database} database and {done.files} files; every hash "
-               "matches")
+    click.echo(f"restored the {done.database} database and {done.files} files; every hash matches")
 
 
 def main() -> None:

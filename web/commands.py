@@ -44,8 +44,9 @@ def extract_file(path: Path, kind: str | None, settings: Settings) -> dict[str, 
     out: dict[str, Any] = {"file": str(path), "kind": kind}
     try:
         checked = check_file(path, path.name, kind, settings)
-        result = extract_document(path, kind=kind, content_type=checked.sniffed.kind,
-                                  settings=settings)
+        result = extract_document(
+            path, kind=kind, content_type=checked.sniffed.kind, settings=settings
+        )
     except IngestError as e:
         return {**out, "status": "rejected", "reason": e.as_dict()}
     result.pop("kind", None)
@@ -53,11 +54,16 @@ def extract_file(path: Path, kind: str | None, settings: Settings) -> dict[str, 
 
 
 @cli.command(help="Validate, extract and score files offline; one JSON object per file.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
-                                                                     path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
-@click.option("--kind", type=click.Choice(["protocol", "binder", "org_chart", "supporting"]),
-              default=None, help="What the files are (default: by extension).")
+@click.option(
+    "--kind",
+    type=click.Choice(["protocol", "binder", "org_chart", "supporting"]),
+    default=None,
+    help="What the files are (default: by extension).",
+)
 def extract(files: tuple[Path, ...], as_json: bool, kind: str | None) -> None:
     settings = Settings.from_env()
     for path in files:
@@ -74,12 +80,16 @@ def _human(r: dict[str, Any]) -> str:
     lines = [f"{r['file']}: {r['kind']}"]
     proto = r.get("protocol")
     if proto:
-        state = "current" if proto["current"] else "outdated" if proto["version"] else "unrecognised"
+        state = (
+            "current" if proto["current"] else "outdated" if proto["version"] else "unrecognised"
+        )
         lines.append(f"  protocol {proto['version'] or '?'} ({state}), read by {r.get('method')}")
     if r.get("overall"):
         o = r["overall"]
-        lines.append(f"  score {o['awarded']}/{o['available']} = {o['percent']}% -> "
-                     f"{'PASS' if r['passed'] else 'FAIL'}")
+        lines.append(
+            f"  score {o['awarded']}/{o['available']} = {o['percent']}% -> "
+            f"{'PASS' if r['passed'] else 'FAIL'}"
+        )
     for flag in r.get("flags", [])[:20]:
         lines.append(f"  ! {flag['code']}: {flag['message']}")
     for person in r.get("people", []):
@@ -99,14 +109,20 @@ def protocol_list() -> None:
     catalogue = Catalogue.default(Settings.from_env().instance_dir)
     for v in catalogue.ordered():
         state = "current" if catalogue.is_current(v.version) else "outdated"
-        click.echo(f"{v.version}\t{v.form_number}\teffective {v.effective}\t{len(v.questions)} "
-                   f"questions\t{sum(e.available for e in v.elements)} points\t{state}")
+        click.echo(
+            f"{v.version}\t{v.form_number}\teffective {v.effective}\t{len(v.questions)} "
+            f"questions\t{sum(e.available for e in v.elements)} points\t{state}"
+        )
 
 
 @protocol.command("import", help="Add a version from an official blank fillable form.")
 @click.argument("blank", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Catalogue folder (default: the instance's protocols/ folder).")
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Catalogue folder (default: the instance's protocols/ folder).",
+)
 def protocol_import(blank: Path, into: Path | None) -> None:
     from ingest.formimport import import_blank_form, save_version
 
@@ -116,6 +132,8 @@ def protocol_import(blank: Path, into: Path | None) -> None:
         raise click.ClickException(e.message) from e
     folder = into or Settings.from_env().instance_dir / "protocols"
     target = save_version(version, blank, folder)
-    click.echo(f"imported {version.form_number}: {len(version.elements)} elements, "
-               f"{len(version.questions)} questions, {sum(e.available for e in version.elements)} "
-               f"points -> {target}")
+    click.echo(
+        f"imported {version.form_number}: {len(version.elements)} elements, "
+        f"{len(version.questions)} questions, {sum(e.available for e in version.elements)} "
+        f"points -> {target}"
+    )

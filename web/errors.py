@@ -14,9 +14,20 @@ from review.errors import ReviewError
 
 log = logging.getLogger(__name__)
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_type",
-               422: "invalid", 429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
 _HTTP_MESSAGES = {
     400: "The request could not be understood.",
     401: "Please sign in.",
@@ -40,8 +51,10 @@ def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path == "/healthz":
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def error_response(code: str, message: str, status: int, **extra: Any) -> Any:
@@ -66,8 +79,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError) -> Any:
-        return error_response("csrf", "The form expired or was not sent from this site; "
-                              "reload the page and try again.", 400)
+        return error_response(
+            "csrf",
+            "The form expired or was not sent from this site; reload the page and try again.",
+            400,
+        )
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException) -> Any:

@@ -75,4 +75,3 @@ def init_app(app: Flask) -> None:
             return None
         user = session_user(db(), session_key)
         return CurrentUser(user, session_key) if user is not None else None
-

@@ -23,8 +23,11 @@ def _database() -> dict[str, Any]:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    checks = {"database": _database(), "broker": broker_usable(current_app),
-              "storage": {"ok": store().usable()}}
+    checks = {
+        "database": _database(),
+        "broker": broker_usable(current_app),
+        "storage": {"ok": store().usable()},
+    }
     ok = all(c["ok"] for c in checks.values())
     current_app.logger.debug("health %s", checks)
     return jsonify(status="ok" if ok else "unavailable", **checks), (200 if ok else 503)

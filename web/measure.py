@@ -30,12 +30,15 @@ class BodyMeter:
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         counter = _Counting(environ["wsgi.input"])
         environ["wsgi.input"] = counter
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            return start_response(status, headers + [("X-Secor-Body-Read", str(counter.count))],
-                                  exc_info)
+            return start_response(
+                status, headers + [("X-Secor-Body-Read", str(counter.count))], exc_info
+            )
 
         return self.app(environ, start)

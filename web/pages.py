@@ -24,9 +24,12 @@ from web.extensions import db, settings, store
 bp = Blueprint("pages", __name__)
 ALL = (Role.EMPLOYER, Role.REVIEWER, Role.STAFF)
 
-KIND_LABELS = {"protocol": "Completed audit protocol (fillable PDF)",
-               "binder": "Scanned binder (PDF, one or more parts in order)",
-               "org_chart": "Organisation chart", "supporting": "Supporting record"}
+KIND_LABELS = {
+    "protocol": "Completed audit protocol (fillable PDF)",
+    "binder": "Scanned binder (PDF, one or more parts in order)",
+    "org_chart": "Organisation chart",
+    "supporting": "Supporting record",
+}
 
 
 @bp.get("/")
@@ -62,10 +65,15 @@ def submission(submission_id: int) -> Any:
     s = settings()
     limits = {k: s.limit_bytes(k) for k in KINDS}
     return render_template(
-        "submission.html", sub=sub, documents=documents_of(db(), sub.id), kinds=KIND_LABELS,
-        kind_types=KIND_TYPES, limits=limits,
+        "submission.html",
+        sub=sub,
+        documents=documents_of(db(), sub.id),
+        kinds=KIND_LABELS,
+        kind_types=KIND_TYPES,
+        limits=limits,
         notes=visible_notes(db(), sub, current_user.role),
-        editable=current_user.role == Role.EMPLOYER and allowed(Action.HAND_IN, sub.status, Role.EMPLOYER),
+        editable=current_user.role == Role.EMPLOYER
+        and allowed(Action.HAND_IN, sub.status, Role.EMPLOYER),
     )
 
 
@@ -81,15 +89,27 @@ def upload(submission_id: int) -> Any:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise IngestError(ErrorCode.EMPTY, "Choose a file first.")
-        doc, created = accept_upload(session, settings(), store(), sub.id,
-                                     request.form.get("kind", ""), upload.filename, upload.stream,
-                                     sub.revision)
+        doc, created = accept_upload(
+            session,
+            settings(),
+            store(),
+            sub.id,
+            request.form.get("kind", ""),
+            upload.filename,
+            upload.stream,
+            sub.revision,
+        )
     except (IngestError, ReviewError) as e:
-        flash(f"{request.files.get('file').filename if request.files.get('file') else 'Upload'}: "
-              f"{e.message}", "error")
+        flash(
+            f"{request.files.get('file').filename if request.files.get('file') else 'Upload'}: "
+            f"{e.message}",
+            "error",
+        )
         return redirect(target)
-    flash(f"{doc.filename} was received." if created else f"{doc.filename} was already uploaded.",
-          "info")
+    flash(
+        f"{doc.filename} was received." if created else f"{doc.filename} was already uploaded.",
+        "info",
+    )
     return redirect(target)
 
 

@@ -24,9 +24,13 @@ from web.auth import page_roles
 from web.extensions import db, settings, store
 
 bp = Blueprint("registration", __name__)
+
+
 def _mine(reg_id: int) -> Registration:
     reg = db().get(Registration, reg_id)
-    if reg is None or (current_user.role == Role.EMPLOYER and reg.company_id != current_user.company_id):
+    if reg is None or (
+        current_user.role == Role.EMPLOYER and reg.company_id != current_user.company_id
+    ):
         abort(404)
     return reg
 
@@ -40,13 +44,33 @@ def _me() -> User:
 @bp.get("/dashboard")
 @page_roles(Role.EMPLOYER)
 def dashboard() -> Any:
-    regs = db().scalars(select(Registration).where(Registration.company_id == current_user.company_id)
-                        .order_by(Registration.id.desc())).all()
-    subs = db().scalars(select(Submission).where(Submission.company_id == current_user.company_id)
-                        .order_by(Submission.id.desc())).all()
-    invoices = {i.registration_id: i for i in db().scalars(
-        select(Invoice).where(Invoice.registration_id.in_([r.id for r in regs] or [0])))}
-    return render_template("dashboard.html", registrations=regs, submissions=subs, invoices=invoices)
+    regs = (
+        db()
+        .scalars(
+            select(Registration)
+            .where(Registration.company_id == current_user.company_id)
+            .order_by(Registration.id.desc())
+        )
+        .all()
+    )
+    subs = (
+        db()
+        .scalars(
+            select(Submission)
+            .where(Submission.company_id == current_user.company_id)
+            .order_by(Submission.id.desc())
+        )
+        .all()
+    )
+    invoices = {
+        i.registration_id: i
+        for i in db().scalars(
+            select(Invoice).where(Invoice.registration_id.in_([r.id for r in regs] or [0]))
+        )
+    }
+    return render_template(
+        "dashboard.html", registrations=regs, submissions=subs, invoices=invoices
+    )
 
 
 @bp.post("/registrations")
@@ -63,9 +87,19 @@ def step(reg_id: int, n: int) -> Any:
     reg = _mine(reg_id)
     if n not in set(Step):
         abort(404)
-    if n == Step.CONFIRMATION or reg.status not in (RegistrationStatus.DRAFT, RegistrationStatus.DETAILS_REQUESTED):
-        return render_template("wizard.html", reg=reg, n=Step.CONFIRMATION, errors={}, warnings=[], me=_me(),
-                               domain=reg_domain)
+    if n == Step.CONFIRMATION or reg.status not in (
+        RegistrationStatus.DRAFT,
+        RegistrationStatus.DETAILS_REQUESTED,
+    ):
+        return render_template(
+            "wizard.html",
+            reg=reg,
+            n=Step.CONFIRMATION,
+            errors={},
+            warnings=[],
+            me=_me(),
+            domain=reg_domain,
+        )
     errors: dict[str, str] = {}
     if request.method == "POST":
         errors = _save(reg, n)
@@ -80,8 +114,16 @@ def step(reg_id: int, n: int) -> Any:
             return redirect(url_for("registration.step", reg_id=reg.id, n=max(target, 1)))
         db().commit()
     warnings = _warnings(reg) if n == Step.ROSTER else []
-    return render_template("wizard.html", reg=reg, n=n, errors=errors, warnings=warnings, me=_me(),
-                           domain=reg_domain, org_chart=_org_chart(reg))
+    return render_template(
+        "wizard.html",
+        reg=reg,
+        n=n,
+        errors=errors,
+        warnings=warnings,
+        me=_me(),
+        domain=reg_domain,
+        org_chart=_org_chart(reg),
+    )
 
 
 def _save(reg: Registration, n: int) -> dict[str, str]:
@@ -91,28 +133,51 @@ def _save(reg: Registration, n: int) -> dict[str, str]:
     except ReviewError as e:
         return {"form": e.message}
     if n == Step.DETAILS:
-        data = {k: form.get(k) for k in ("audit_type", "employees", "start_date", "end_date",
-                                         "documentation_months", "certificate")}
+        data = {
+            k: form.get(k)
+            for k in (
+                "audit_type",
+                "employees",
+                "start_date",
+                "end_date",
+                "documentation_months",
+                "certificate",
+            )
+        }
         data["scope"] = form.getlist("scope")
         return reg_domain.save_details(reg, _me(), data, dt.date.today())
     if n == Step.PROFILE:
         company = reg.company
-        profile = {"wcb": form.getlist("wcb"), "industry": form.getlist("industry"),
-                   "text": form.get("profile", "").strip(),
-                   "org_chart": (reg.data.get("profile") or {}).get("org_chart")}
+        profile = {
+            "wcb": form.getlist("wcb"),
+            "industry": form.getlist("industry"),
+            "text": form.get("profile", "").strip(),
+        }
         reg.data = {**reg.data, "profile": profile}
         company.profile = profile["text"]
-        return {} if profile["text"] else {"profile": "Describe the company (what it does, where, who)."}
+        return (
+            {}
+            if profile["text"]
+            else {"profile": "Describe the company (what it does, where, who)."}
+        )
     if n in LIST_STEPS:
         key, required = LIST_STEPS[Step(n)]
         if form.get("action") in ("add", "update", "remove"):
-            row = {k: form.get(k, "").strip() for k in form if k not in ("action", "index", "csrf_token", "go")}
+            row = {
+                k: form.get(k, "").strip()
+                for k in form
+                if k not in ("action", "index", "csrf_token", "go")
+            }
             if n == Step.WORKSITES:
                 row["included"] = form.get("included") == "on"
             if n == Step.ROSTER:
                 row["on_wcb"] = form.get("on_wcb") == "on"
             raw_index = form.get("index", "")
-            index = int(raw_index) if raw_index.isascii() and raw_index.isdigit() and len(raw_index) <= 4 else None
+            index = (
+                int(raw_index)
+                if raw_index.isascii() and raw_index.isdigit() and len(raw_index) <= 4
+                else None
+            )
             errors = reg_domain.save_list(reg, key, form["action"], index, row, required)
             return errors
         if n == Step.ROSTER:
@@ -127,13 +192,14 @@ def _save(reg: Registration, n: int) -> dict[str, str]:
 
 
 def _org_chart(reg: Registration) -> Document | None:
-    doc_id = (reg.data.get("profile") or {}).get("org_chart")
-    return db().get(Document, doc_id) if doc_id else None
+    return db().get(Document, reg.org_chart_document_id) if reg.org_chart_document_id else None
 
 
 def _warnings(reg: Registration) -> list[str]:
     doc = _org_chart(reg)
-    people = [p["name"] for p in ((doc.result or {}).get("people", []) if doc and doc.result else [])]
+    people = [
+        p["name"] for p in ((doc.result or {}).get("people", []) if doc and doc.result else [])
+    ]
     declared = (reg.data.get("details") or {}).get("employees")
     return roster_warnings(declared, reg.data.get("roster", []), people or None)
 
@@ -147,9 +213,10 @@ def org_chart(reg_id: int) -> Any:
         reg_domain.editable(reg)
         if upload is None or not upload.filename:
             raise IngestError(ErrorCode.EMPTY, "Choose a file first.")
-        doc, _ = accept_upload(db(), settings(), store(), None, "org_chart", upload.filename,
-                               upload.stream)
-        reg.data = {**reg.data, "profile": {**(reg.data.get("profile") or {}), "org_chart": doc.id}}
+        doc, _ = accept_upload(
+            db(), settings(), store(), None, "org_chart", upload.filename, upload.stream
+        )
+        reg.org_chart_document_id = doc.id
         db().commit()
         flash(f"{doc.filename} was received; its people are read for the roster check.", "info")
     except (IngestError, ReviewError) as e:
@@ -180,8 +247,10 @@ def invoice(reg_id: int) -> Any:
             flash("Select the invoice to pay.", "error")
         else:
             with page_action() as done:
-                ref = PROVIDERS["test"].charge(inv, {"name": request.form.get("name", ""),
-                                                      "card": request.form.get("card", "")})
+                ref = PROVIDERS["test"].charge(
+                    inv,
+                    {"name": request.form.get("name", ""), "card": request.form.get("card", "")},
+                )
                 reg_domain.mark_paid(db(), inv, "test", ref)
                 done.then(lambda: notify.registration(reg, "registered"))
                 done.say(f"Payment received. Audit {reg.audit_number} is registered.")

@@ -46,7 +46,9 @@ def body() -> dict[str, Any]:
 def queue() -> Any:
     page, per_page = page_from_args(request.args)
     items, total = list_queue(db(), QueueFilter.from_args(request.args), page, per_page)
-    return jsonify(items=[submission_json(s, viewer=actor()) for s in items], total=total, counts=counts(db()))
+    return jsonify(
+        items=[submission_json(s, viewer=actor()) for s in items], total=total, counts=counts(db())
+    )
 
 
 @bp.post("/review/claim-next")
@@ -55,6 +57,7 @@ def take_next() -> Any:
     sub = claim_next(db(), actor().id, actor().role)
     if sub is None:
         raise ReviewError(ReviewErrorCode.NOT_FOUND, "Nothing is waiting for review.")
+    db().commit()
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 
@@ -63,6 +66,7 @@ def take_next() -> Any:
 def claim_one(submission_id: int) -> Any:
     get_visible(db(), actor(), submission_id)
     sub = claim(db(), submission_id, actor().id, role=actor().role)
+    db().commit()
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 
@@ -80,9 +84,19 @@ def release_one(submission_id: int) -> Any:
 def correct_answer(submission_id: int, question: str) -> Any:
     data = body()
     sub = get_visible(db(), actor(), submission_id)
-    correct(db(), sub, question[:20], actor().id, actor().role, data.get("awarded"),
-            data.get("na"), data.get("reason"), catalogue(), settings().low_confidence,
-            data.get("notes"))
+    correct(
+        db(),
+        sub,
+        question[:20],
+        actor().id,
+        actor().role,
+        data.get("awarded"),
+        data.get("na"),
+        data.get("reason"),
+        catalogue(),
+        settings().low_confidence,
+        data.get("notes"),
+    )
     db().commit()
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
@@ -104,7 +118,9 @@ def decision(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     decide(db(), sub, actor().id, actor().role, data.get("decision"), data.get("reason"))
     db().commit()
-    notify.submission(sub, "revision" if sub.status == SubmissionStatus.REVISION_REQUESTED else "decision")
+    notify.submission(
+        sub, "revision" if sub.status == SubmissionStatus.REVISION_REQUESTED else "decision"
+    )
     return jsonify(submission_json(sub, detail=True, viewer=actor()))
 
 

@@ -43,15 +43,24 @@ def queue() -> Any:
     f = QueueFilter.from_args(request.args)
     items, total = list_queue(db(), f, page, per_page)
     reviewers = db().query(User).filter(User.role == Role.REVIEWER).all()
-    return render_template("queue.html", submissions=items, total=total, counts=counts(db()),
-                           args=request.args, reviewers=reviewers, page=page,
-                           statuses=list(SubmissionStatus), flag_codes=list(FlagCode))
+    return render_template(
+        "queue.html",
+        submissions=items,
+        total=total,
+        counts=counts(db()),
+        args=request.args,
+        reviewers=reviewers,
+        page=page,
+        statuses=list(SubmissionStatus),
+        flag_codes=list(FlagCode),
+    )
 
 
 @bp.post("/claim-next")
 @page_roles(*REVIEWERS)
 def take_next() -> Any:
     sub = claim_next(db(), current_user.id, current_user.role)
+    db().commit()
     if sub is None:
         flash("Nothing is waiting for review.", "info")
         return redirect(url_for("review_pages.queue"))
@@ -65,12 +74,18 @@ def detail(submission_id: int) -> Any:
     catalogue = Catalogue.default(settings().instance_dir)
     version = catalogue.versions.get(sub.protocol_version or "")
     texts = {q.id: q.text for q in version.questions} if version else {}
-    return render_template("review_detail.html", sub=sub, answers=answers_of(db(), sub),
-                           texts=texts, notes=visible_notes(db(), sub, Role.STAFF),
-                           corrections=trail(db(), sub), low=settings().low_confidence,
-                           events=events_of(db(), sub),
-                           holder=sub.claimed_by_id == current_user.id,
-                           reviewers=db().query(User).filter(User.role == Role.REVIEWER).all())
+    return render_template(
+        "review_detail.html",
+        sub=sub,
+        answers=answers_of(db(), sub),
+        texts=texts,
+        notes=visible_notes(db(), sub, Role.STAFF),
+        corrections=trail(db(), sub),
+        low=settings().low_confidence,
+        events=events_of(db(), sub),
+        holder=sub.claimed_by_id == current_user.id,
+        reviewers=db().query(User).filter(User.role == Role.REVIEWER).all(),
+    )
 
 
 @bp.post("/submissions/<id:submission_id>/claim")
@@ -88,9 +103,18 @@ def correct_one(submission_id: int, question: str) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     form = request.form
     with page_action() as done:
-        correct(db(), sub, question[:20], current_user.id, current_user.role,
-                form.get("awarded"), form.get("na"), form.get("reason"),
-                Catalogue.default(settings().instance_dir), settings().low_confidence)
+        correct(
+            db(),
+            sub,
+            question[:20],
+            current_user.id,
+            current_user.role,
+            form.get("awarded"),
+            form.get("na"),
+            form.get("reason"),
+            Catalogue.default(settings().instance_dir),
+            settings().low_confidence,
+        )
         done.say(f"Question {question} corrected; the score is now {sub.percent}%.")
     return redirect(url_for("review_pages.detail", submission_id=submission_id) + f"#q-{question}")
 
@@ -100,8 +124,14 @@ def correct_one(submission_id: int, question: str) -> Any:
 def note(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     with page_action():
-        add_note(db(), sub, current_user.id, current_user.role, request.form.get("kind"),
-                 request.form.get("text"))
+        add_note(
+            db(),
+            sub,
+            current_user.id,
+            current_user.role,
+            request.form.get("kind"),
+            request.form.get("text"),
+        )
     return redirect(url_for("review_pages.detail", submission_id=submission_id) + "#notes")
 
 
@@ -110,10 +140,19 @@ def note(submission_id: int) -> Any:
 def decision(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     with page_action() as done:
-        decide(db(), sub, current_user.id, current_user.role, request.form.get("decision"),
-               request.form.get("reason"))
-        done.then(lambda: notify.submission(
-            sub, "revision" if sub.status == SubmissionStatus.REVISION_REQUESTED else "decision"))
+        decide(
+            db(),
+            sub,
+            current_user.id,
+            current_user.role,
+            request.form.get("decision"),
+            request.form.get("reason"),
+        )
+        done.then(
+            lambda: notify.submission(
+                sub, "revision" if sub.status == SubmissionStatus.REVISION_REQUESTED else "decision"
+            )
+        )
         done.say(f"Submission {sub.id} is now {sub.status.replace('_', ' ')}.")
     if not done.ok:
         return redirect(url_for("review_pages.detail", submission_id=submission_id))
@@ -132,8 +171,12 @@ def crop(submission_id: int, question: str) -> Any:
         abort(404)
     store = FileStore(settings().storage_dir)
     try:
-        png = crop_png(store.path(doc.storage_key), answer.page, tuple(answer.box),
-                       settings().instance_dir / "crops")
+        png = crop_png(
+            store.path(doc.storage_key),
+            answer.page,
+            tuple(answer.box),
+            settings().instance_dir / "crops",
+        )
     except IngestError:
         abort(404)
     return send_file(png, mimetype="image/png", max_age=3600)
@@ -144,8 +187,13 @@ def crop(submission_id: int, question: str) -> Any:
 def return_one(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     with page_action() as done:
-        return_outdated(db(), sub, Catalogue.default(settings().instance_dir), current_user.id,
-                        current_user.role)
+        return_outdated(
+            db(),
+            sub,
+            Catalogue.default(settings().instance_dir),
+            current_user.id,
+            current_user.role,
+        )
         done.then(lambda: notify.submission(sub, "decision"))
         done.say(f"Submission {sub.id} was returned to the employer without a quality review.")
     return redirect(url_for("staff.returns"))

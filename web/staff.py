@@ -56,22 +56,33 @@ class UserForm(FlaskForm):
 @page_roles(Role.STAFF)
 def overview() -> Any:
     session = db()
-    counts = dict(session.execute(
-        select(Submission.status, func.count()).group_by(Submission.status)).all())
-    return render_template("staff_overview.html", counts=counts,
-                           users=session.scalar(select(func.count(User.id))),
-                           companies=session.scalar(select(func.count(Company.id))))
+    counts = dict(
+        session.execute(select(Submission.status, func.count()).group_by(Submission.status)).all()
+    )
+    return render_template(
+        "staff_overview.html",
+        counts=counts,
+        users=session.scalar(select(func.count(User.id))),
+        companies=session.scalar(select(func.count(Company.id))),
+    )
 
 
 @bp.get("/returns")
 @page_roles(Role.STAFF)
 def returns() -> Any:
     """Queued submissions on outdated or unrecognised forms: returned without a review."""
-    subs = db().scalars(
-        select(Submission).where(Submission.waiting.is_(True),
-                                 (Submission.protocol_current.is_(False))
-                                 | (Submission.protocol_version.is_(None)))
-        .order_by(Submission.submitted_at)).all()
+    subs = (
+        db()
+        .scalars(
+            select(Submission)
+            .where(
+                Submission.waiting.is_(True),
+                (Submission.protocol_current.is_(False)) | (Submission.protocol_version.is_(None)),
+            )
+            .order_by(Submission.submitted_at)
+        )
+        .all()
+    )
     return render_template("staff_returns.html", submissions=subs)
 
 
@@ -79,8 +90,6 @@ def returns() -> Any:
 @page_roles(Role.STAFF)
 def protocols() -> Any:
     """Protocol versions; importing an official blank form adds one (the newest is current)."""
-
-
 
     if request.method == "POST":
         upload = request.files.get("file")
@@ -94,14 +103,20 @@ def protocols() -> Any:
                 check_file(path, upload.filename, "protocol", settings())
                 version = import_blank_form(path)
                 save_version(version, path, settings().instance_dir / "protocols")
-                flash(f"Imported {version.form_number}: {len(version.questions)} questions, "
-                      f"{sum(e.available for e in version.elements)} points.", "info")
+                flash(
+                    f"Imported {version.form_number}: {len(version.questions)} questions, "
+                    f"{sum(e.available for e in version.elements)} points.",
+                    "info",
+                )
             except IngestError as e:
                 flash(f"{upload.filename}: {e.message}", "error")
         return redirect(url_for("staff.protocols"))
     catalogue = Catalogue.default(settings().instance_dir)
-    return render_template("staff_protocols.html", versions=list(reversed(catalogue.ordered())),
-                           current=catalogue.current)
+    return render_template(
+        "staff_protocols.html",
+        versions=list(reversed(catalogue.ordered())),
+        current=catalogue.current,
+    )
 
 
 @bp.post("/submissions/<id:submission_id>/reassign")
@@ -109,7 +124,9 @@ def protocols() -> Any:
 def reassign(submission_id: int) -> Any:
     sub = db().get(Submission, submission_id)
     raw = request.form.get("reviewer", "")
-    reviewer = db().get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    reviewer = (
+        db().get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    )
     if sub is None:
         abort(404)
     if reviewer is None or reviewer.role != Role.REVIEWER:
@@ -124,8 +141,16 @@ def reassign(submission_id: int) -> Any:
 @bp.get("/registrations")
 @page_roles(Role.STAFF)
 def registrations() -> Any:
-    regs = db().scalars(select(Registration).where(Registration.status != RegistrationStatus.DRAFT)
-                        .order_by(Registration.id.desc()).limit(200)).all()
+    regs = (
+        db()
+        .scalars(
+            select(Registration)
+            .where(Registration.status != RegistrationStatus.DRAFT)
+            .order_by(Registration.id.desc())
+            .limit(200)
+        )
+        .all()
+    )
     invoices = {i.registration_id: i for i in db().scalars(select(Invoice))}
     return render_template("staff_registrations.html", registrations=regs, invoices=invoices)
 
@@ -144,8 +169,11 @@ def registration_action(reg_id: int, action: str) -> Any:
             domain.request_details(reg, request.form.get("note", ""))
             event = "details"
         elif action == "offline-payment":
-            inv = db().scalar(select(Invoice).where(Invoice.registration_id == reg.id,
-                                                    Invoice.status == InvoiceStatus.OPEN))
+            inv = db().scalar(
+                select(Invoice).where(
+                    Invoice.registration_id == reg.id, Invoice.status == InvoiceStatus.OPEN
+                )
+            )
             if inv is None:
                 abort(404)
             ref = PROVIDERS["offline"].charge(inv, {"reference": request.form.get("reference", "")})
@@ -165,11 +193,15 @@ def fees() -> Any:
     if request.method == "POST":
         for fee in rows:
             try:
-                fee.amount_cents = parse_money(request.form.get(f"amount-{fee.id}", ""),
-                                               fee.description)
+                fee.amount_cents = parse_money(
+                    request.form.get(f"amount-{fee.id}", ""), fee.description
+                )
                 fee.description = parse_text(
                     request.form.get(f"description-{fee.id}", fee.description),
-                    "The description", MAX_SHORT_TEXT, required=True)
+                    "The description",
+                    MAX_SHORT_TEXT,
+                    required=True,
+                )
             except ReviewError as e:
                 db().rollback()
                 flash(e.message, "error")
@@ -183,8 +215,9 @@ def fees() -> Any:
 @bp.get("/mail")
 @page_roles(Role.STAFF)
 def mail() -> Any:
-    messages = [message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in outbox(settings())[:100]]
+    messages = [
+        message_from_bytes(p.read_bytes(), policy=policy.default) for p in outbox(settings())[:100]
+    ]
     return render_template("staff_mail.html", messages=messages)
 
 
@@ -195,8 +228,14 @@ def users() -> Any:
     form = UserForm()
     if form.validate_on_submit():
         try:
-            create_user(session, form.email.data or "", form.password.data or "",
-                        form.role.data or "", form.company.data or None, form.name.data or "")
+            create_user(
+                session,
+                form.email.data or "",
+                form.password.data or "",
+                form.role.data or "",
+                form.company.data or None,
+                form.name.data or "",
+            )
             session.commit()
             flash(f"User {form.email.data} was created.", "info")
             return redirect(url_for("staff.users"))
@@ -222,7 +261,10 @@ def user_action(user_id: int, action: str) -> Any:
     else:
         set_active(db(), person, action == "enable")
     db().commit()
-    done = {"disable": "disabled; their sessions and tokens ended", "enable": "enabled",
-            "revoke": "signed out everywhere; their tokens ended"}[action]
+    done = {
+        "disable": "disabled; their sessions and tokens ended",
+        "enable": "enabled",
+        "revoke": "signed out everywhere; their tokens ended",
+    }[action]
     flash(f"{person.email} was {done}.", "info")
     return redirect(url_for("staff.users"))

@@ -57,10 +57,14 @@ class _Parts:
 
     def callbacks(self) -> dict[str, object]:
         return {
-            "on_part_begin": self.part_begin, "on_header_field": self.header_field,
-            "on_header_value": self.header_value, "on_header_end": self.header_end,
-            "on_headers_finished": self.headers_finished, "on_part_data": self.part_data,
-            "on_part_end": self.part_end, "on_end": self.end,
+            "on_part_begin": self.part_begin,
+            "on_header_field": self.header_field,
+            "on_header_value": self.header_value,
+            "on_header_end": self.header_end,
+            "on_headers_finished": self.headers_finished,
+            "on_part_data": self.part_data,
+            "on_part_end": self.part_end,
+            "on_end": self.end,
         }
 
     def part_begin(self) -> None:
@@ -89,8 +93,9 @@ class _Parts:
             raise _bad("A part of the form has no Content-Disposition name.")
         self._name = options[b"name"].decode("utf-8", "replace")
         filename = options.get(b"filename")
-        self._to_file = filename is not None and self._name == self.file_field \
-            and self.upload.spool is None
+        self._to_file = (
+            filename is not None and self._name == self.file_field and self.upload.spool is None
+        )
         self._skip = filename is not None and not self._to_file  # other files are not kept
         self._field = None
         if self._to_file:
@@ -142,8 +147,9 @@ class _Parts:
         return True
 
 
-def read_upload(stream: BinaryIO, content_type: str | None, store: FileStore,
-                file_field: str = "file") -> Upload:
+def read_upload(
+    stream: BinaryIO, content_type: str | None, store: FileStore, file_field: str = "file"
+) -> Upload:
     """Parse a multipart/form-data body from ``stream``; the file part goes to a new spool.
 
     The caller closes the returned upload (a spool nobody kept is deleted). Limits on the
@@ -152,8 +158,9 @@ def read_upload(stream: BinaryIO, content_type: str | None, store: FileStore,
     mimetype, options = parse_options_header(content_type or "")
     boundary = options.get(b"boundary")
     if mimetype != b"multipart/form-data" or not boundary:
-        raise _bad(f"Send the upload as multipart/form-data with the file in the field "
-                   f"{file_field!r}.")
+        raise _bad(
+            f"Send the upload as multipart/form-data with the file in the field {file_field!r}."
+        )
     parts = _Parts(store, file_field)
     parser = MultipartParser(boundary, parts.callbacks())  # type: ignore[arg-type]
     try:

@@ -18,12 +18,23 @@ from review.registration import Step
 def csrf_field() -> Markup:
     """The hidden input every form posts (Flask-WTF checks it)."""
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
-        escape(generate_csrf()))
+        escape(generate_csrf())
+    )
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        csrf_field=csrf_field, Role=Role, SubmissionStatus=SubmissionStatus,
-        RegistrationStatus=RegistrationStatus, InvoiceStatus=InvoiceStatus,
-        DocumentStatus=DocumentStatus, FlagCode=FlagCode, Kind=Kind, FileType=FileType,
-        FILE_TYPES=FILE_TYPES, Action=Action, allowed=allowed, Step=Step)
+        csrf_field=csrf_field,
+        Role=Role,
+        SubmissionStatus=SubmissionStatus,
+        RegistrationStatus=RegistrationStatus,
+        InvoiceStatus=InvoiceStatus,
+        DocumentStatus=DocumentStatus,
+        FlagCode=FlagCode,
+        Kind=Kind,
+        FileType=FileType,
+        FILE_TYPES=FILE_TYPES,
+        Action=Action,
+        allowed=allowed,
+        Step=Step,
+    )

@@ -55,8 +55,9 @@ class _Fields:
         widget = next((w for w in self.widgets if w.name == ref.name), None)
         if widget is None:  # renamed by another tool: the widget in the same place
             same_page = [w for w in self.widgets if w.page == ref.page and w.kind == ref.kind]
-            scored = sorted(((_overlap(ref.rect, w.rect), w) for w in same_page),
-                            key=lambda t: -t[0])
+            scored = sorted(
+                ((_overlap(ref.rect, w.rect), w) for w in same_page), key=lambda t: -t[0]
+            )
             if scored and scored[0][0] > 0.6:
                 widget = scored[0][1]
         name = widget.name if widget else (ref.name if ref.name in self.fields else None)
@@ -84,18 +85,33 @@ def read_acroform(doc: PdfDoc, version: ProtocolVersion, f: _Fields | None = Non
         _, widget = f.find(q.awarded)
         page = widget.page if widget else q.awarded.page
         rect = widget.rect if widget else q.awarded.rect
-        answers.append(ExtractedAnswer.read(
-            q.id, f.text(q.awarded), f.checked(q.na), f.text(q.notes), "acroform",
-            1.0 if widget or q.awarded.name in f.fields else 0.5, page, rect))
+        answers.append(
+            ExtractedAnswer.read(
+                q.id,
+                f.text(q.awarded),
+                f.checked(q.na),
+                f.text(q.notes),
+                "acroform",
+                1.0 if widget or q.awarded.name in f.fields else 0.5,
+                page,
+                rect,
+            )
+        )
     # (page, rect) come from the catalogue when the field kept its official name.
-    summary = {str(e.number): {k: f.text(ref) for k, ref in e.summary.items()}
-               for e in version.elements if e.summary}
+    summary = {
+        str(e.number): {k: f.text(ref) for k, ref in e.summary.items()}
+        for e in version.elements
+        if e.summary
+    }
     if version.overall:
         summary["overall"] = {k: f.text(ref) for k, ref in version.overall.items()}
-    cover = {role: (str(f.checked(ref)) if ref.kind == "checkbox" else f.text(ref))
-             for role, ref in version.cover.items()}
-    return Reading("acroform", answers, summary, cover,
-                   {p: p for p in range(1, version.page_count + 1)})
+    cover = {
+        role: (str(f.checked(ref)) if ref.kind == "checkbox" else f.text(ref))
+        for role, ref in version.cover.items()
+    }
+    return Reading(
+        "acroform", answers, summary, cover, {p: p for p in range(1, version.page_count + 1)}
+    )
 
 
 def fillable_reading(doc: PdfDoc, version: ProtocolVersion) -> Reading | None:

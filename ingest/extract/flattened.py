@@ -56,8 +56,11 @@ def fit(found: list[Segment], reference: list[Segment]) -> Fit:
     a = Counter(_norm(s.text) for s in found)
     b = Counter(_norm(s.text) for s in reference)
     ref_at = {_norm(s.text): s.rect for s in reference}
-    pairs = [(ref_at[_norm(s.text)], s.rect) for s in found
-             if a[_norm(s.text)] == 1 and b.get(_norm(s.text)) == 1 and len(s.text) > 3]
+    pairs = [
+        (ref_at[_norm(s.text)], s.rect)
+        for s in found
+        if a[_norm(s.text)] == 1 and b.get(_norm(s.text)) == 1 and len(s.text) > 3
+    ]
     if len(pairs) < 3:
         return IDENTITY
     src = np.array([[r[0], r[1]] for r, _ in pairs])
@@ -85,7 +88,7 @@ class _Page:
         found = " ".join(self.doc.text_in(self.index, rect).split())
         printed = " ".join(self.blank.text_in(self.page, ref.rect).split())
         if printed and found.startswith(printed):  # text the blank form prints in the box
-            found = found[len(printed):].strip()
+            found = found[len(printed) :].strip()
         return found
 
     def ticked(self, ref: FieldRef) -> tuple[bool, float]:
@@ -96,8 +99,9 @@ class _Page:
         return extra > TICK_INK, confidence
 
 
-def read_text_layer(doc: PdfDoc, version: ProtocolVersion, blank: BlankForm,
-                    candidates: list[int]) -> Reading:
+def read_text_layer(
+    doc: PdfDoc, version: ProtocolVersion, blank: BlankForm, candidates: list[int]
+) -> Reading:
     mapping = map_pages(doc, blank, candidates)
     pages = {p: _Page(doc, blank, p, i) for p, i in mapping.items()}
     answers = []
@@ -110,8 +114,18 @@ def read_text_layer(doc: PdfDoc, version: ProtocolVersion, blank: BlankForm,
         na, na_conf = page.ticked(q.na) if q.na else (False, 1.0)
         notes = page.text(q.notes) if q.notes else ""
         confidence = min(na_conf, 0.99 if raw or na else 0.95)
-        answers.append(ExtractedAnswer.read(q.id, raw, na, notes, "text", confidence,
-                                            page.index + 1, apply(page.fit, q.awarded.rect)))
+        answers.append(
+            ExtractedAnswer.read(
+                q.id,
+                raw,
+                na,
+                notes,
+                "text",
+                confidence,
+                page.index + 1,
+                apply(page.fit, q.awarded.rect),
+            )
+        )
     summary: dict[str, dict[str, str]] = {}
     rows = {str(e.number): e.summary for e in version.elements if e.summary}
     if version.overall:
@@ -120,6 +134,9 @@ def read_text_layer(doc: PdfDoc, version: ProtocolVersion, blank: BlankForm,
         values = {k: pages[r.page].text(r) for k, r in refs.items() if r.page in pages}
         if values:
             summary[key] = values
-    cover = {role: pages[ref.page].text(ref) for role, ref in version.cover.items()
-             if ref.page in pages and ref.kind == "text"}
+    cover = {
+        role: pages[ref.page].text(ref)
+        for role, ref in version.cover.items()
+        if ref.page in pages and ref.kind == "text"
+    }
     return Reading("text", answers, summary, cover, {p: i + 1 for p, i in mapping.items()})

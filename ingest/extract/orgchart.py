@@ -23,7 +23,9 @@ _ROLE_WORDS = re.compile(
     r"\b(owner|president|ceo|cfo|coo|vp|manager|supervisor|coordinator|foreman|lead|director|"
     r"officer|operator|labou?rer|driver|dispatch\w*|admin\w*|assistant|technician|helper|worker|"
     r"apprentice|journeyman|electrician|welder|mechanic|clerk|accountant|superintendent|"
-    r"representative|hse|safety|secretary|estimator|engineer|bookkeeper|partner|principal)\b", re.I)
+    r"representative|hse|safety|secretary|estimator|engineer|bookkeeper|partner|principal)\b",
+    re.I,
+)
 _NAME = re.compile(r"^[A-Z][a-zA-Z'\-\.]+(?: [A-Z][a-zA-Z'\-\.]*){1,3}$")
 _SPLIT = re.compile(r"\s+[-–—:|]\s+|,\s+|\t+")
 _HEADER = re.compile(r"^(name|employee|employee name|title|position|role)$", re.I)
@@ -115,8 +117,13 @@ def people_from_pdf(doc: PdfDoc, max_pages: int = 20) -> list[Person]:
             if not is_name(s.text):
                 continue
             height = s.rect[3] - s.rect[1]
-            below = [t for t in segments if t is not s and abs(t.rect[0] - s.rect[0]) < 12
-                     and 0 < s.rect[1] - t.rect[3] < 2.5 * height]
+            below = [
+                t
+                for t in segments
+                if t is not s
+                and abs(t.rect[0] - s.rect[0]) < 12
+                and 0 < s.rect[1] - t.rect[3] < 2.5 * height
+            ]
             below.sort(key=lambda t: s.rect[1] - t.rect[3])
             if below and not is_name(below[0].text):
                 people.append(Person(s.text.strip(), below[0].text.strip()))
@@ -174,7 +181,11 @@ class OrgChartParser:
     name = "org_chart"
 
     def score(self, ctx: ParseContext) -> int:
-        return 10 if ctx.kind == Kind.ORG_CHART and ctx.content_type in KIND_TYPES[Kind.ORG_CHART] else 0
+        return (
+            10
+            if ctx.kind == Kind.ORG_CHART and ctx.content_type in KIND_TYPES[Kind.ORG_CHART]
+            else 0
+        )
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
         if ctx.content_type == FileType.DOCX:

@@ -1,8 +1,8 @@
 """The protocol reader: detect the version, pick the reader for the input, score, flag.
 
-    fillable  -> acroform.read_acroform   (field values)
-    flattened -> flattened.read_text_layer (words in the field boxes)
-    scanned   -> scanned.read_scanned      (triage, registration, OCR of the boxes)
+fillable  -> acroform.read_acroform   (field values)
+flattened -> flattened.read_text_layer (words in the field boxes)
+scanned   -> scanned.read_scanned      (triage, registration, OCR of the boxes)
 """
 
 from __future__ import annotations
@@ -29,20 +29,27 @@ TEXT_PAGE_CHARS = 40  # fewer characters than this: an image-only (scanned) page
 DETECT_PAGES = 8  # text pages read for the printed form number
 
 
-def read_protocol(path: Path, settings: Settings, progress: Callable[[int, int], None],
-                  catalogue: Catalogue | None = None) -> dict[str, Any]:
+def read_protocol(
+    path: Path,
+    settings: Settings,
+    progress: Callable[[int, int], None],
+    catalogue: Catalogue | None = None,
+) -> dict[str, Any]:
     catalogue = catalogue or Catalogue.default(settings.instance_dir)
     with PdfDoc(path, settings.max_pages) as doc:
         if doc.xfa_only():
-            raise IngestError(ErrorCode.UNSUPPORTED_TYPE,
-                              "This is an XFA (LiveCycle) form with no fillable answers; fill in "
-                              "the official SECOR protocol PDF instead.")
+            raise IngestError(
+                ErrorCode.UNSUPPORTED_TYPE,
+                "This is an XFA (LiveCycle) form with no fillable answers; fill in "
+                "the official SECOR protocol PDF instead.",
+            )
         detection, reading = _read(doc, catalogue, settings, progress)
     return assemble(detection, reading, settings)
 
 
-def _read(doc: PdfDoc, catalogue: Catalogue, settings: Settings,
-          progress: Callable[[int, int], None]) -> tuple[Detection, Reading | None]:
+def _read(
+    doc: PdfDoc, catalogue: Catalogue, settings: Settings, progress: Callable[[int, int], None]
+) -> tuple[Detection, Reading | None]:
     fields = doc.fields()
     # The printed form number is on every page: the first page usually settles it.
     printed = " ".join(s.text for s in doc.segments(0))
@@ -79,10 +86,17 @@ def assemble(detection: Detection, reading: Reading | None, settings: Settings) 
     version = detection.version
     answers = reading.answers if reading and version else []
     cover = reading.cover if reading else {}
-    circumstances = Circumstances(audit_start=parse_date(cover.get("start_date")),
-                                  audit_end=parse_date(cover.get("end_date")))
-    body = evaluate(version, detection.current, answers, reading.summary if reading else {},
-                    circumstances, settings.low_confidence)
+    circumstances = Circumstances(
+        audit_start=parse_date(cover.get("start_date")), audit_end=parse_date(cover.get("end_date"))
+    )
+    body = evaluate(
+        version,
+        detection.current,
+        answers,
+        reading.summary if reading else {},
+        circumstances,
+        settings.low_confidence,
+    )
     return {
         "protocol": detection.to_json(),
         "method": reading.method if reading else None,
@@ -99,7 +113,11 @@ class ProtocolParser:
     name = "protocol"
 
     def score(self, ctx: ParseContext) -> int:
-        return 10 if ctx.kind in (Kind.PROTOCOL, Kind.BINDER) and ctx.content_type == FileType.PDF else 0
+        return (
+            10
+            if ctx.kind in (Kind.PROTOCOL, Kind.BINDER) and ctx.content_type == FileType.PDF
+            else 0
+        )
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
         return {"kind": ctx.kind, **read_protocol(ctx.path, ctx.settings, ctx.progress)}

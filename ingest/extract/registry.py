@@ -43,8 +43,14 @@ def _damaged_errors() -> tuple[type[BaseException], ...]:
     import pypdf.errors
     import pypdfium2
 
-    return (pypdfium2.PdfiumError, pypdf.errors.PyPdfError, zipfile.BadZipFile,
-            UnicodeDecodeError, EOFError, zlib.error)
+    return (
+        pypdfium2.PdfiumError,
+        pypdf.errors.PyPdfError,
+        zipfile.BadZipFile,
+        UnicodeDecodeError,
+        EOFError,
+        zlib.error,
+    )
 
 
 _DAMAGED = _damaged_errors()
@@ -68,14 +74,21 @@ def _load_builtin() -> None:
     from ingest.extract import documents, orgchart, protocol  # noqa: F401
 
 
-def extract_document(path: Path, *, kind: str, content_type: str, settings: Settings,
-                     progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def extract_document(
+    path: Path,
+    *,
+    kind: str,
+    content_type: str,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     ctx = ParseContext(path, kind, content_type, settings, progress or (lambda done, total: None))
     parser = parser_for(ctx)
     try:
         result = parser.parse(ctx)
     except _DAMAGED as e:  # the parsing libraries' own words for a damaged file
-        raise IngestError(ErrorCode.CORRUPT, f"The file is damaged and cannot be read "
-                          f"({type(e).__name__}).") from e
+        raise IngestError(
+            ErrorCode.CORRUPT, f"The file is damaged and cannot be read ({type(e).__name__})."
+        ) from e
     result.setdefault("parser", parser.name)
     return result

@@ -1,9 +1,9 @@
 """Scanned protocols: find the protocol pages in a binder, straighten them, read the boxes.
 
-    triage    every image page as a thumbnail against every blank page in 4 orientations
-    register  ECC (affine) alignment of the upright page onto the blank page
-    identify  header and footer OCR names the version and page among same-looking pages
-    read      the answer boxes only: points (digits), notes (text), N/A (ink vs the blank)
+triage    every image page as a thumbnail against every blank page in 4 orientations
+register  ECC (affine) alignment of the upright page onto the blank page
+identify  header and footer OCR names the version and page among same-looking pages
+read      the answer boxes only: points (digits), notes (text), N/A (ink vs the blank)
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ class Thumbnails:
             for version, page, ref in self.refs:
                 if abs(aspect - ref.shape[0] / ref.shape[1]) > 0.05:
                     continue
-                resized = cv2.resize(turned, (ref.shape[1], ref.shape[0]), interpolation=cv2.INTER_AREA)
+                resized = cv2.resize(
+                    turned, (ref.shape[1], ref.shape[0]), interpolation=cv2.INTER_AREA
+                )
                 out.append(Candidate(version, page, k, float((_normalise(resized) * ref).mean())))
         return sorted(out, key=lambda c: -c.score)
 
@@ -108,8 +110,11 @@ def check_pixels(doc: PdfDoc, index: int, settings: Settings) -> None:
         for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
             w, h = obj.get_px_size()
             if w * h > settings.max_image_pixels:
-                raise IngestError(ErrorCode.UNSAFE, f"Page {index + 1} holds a {w}x{h} pixel image; "
-                                  "that is too large to process safely.")
+                raise IngestError(
+                    ErrorCode.UNSAFE,
+                    f"Page {index + 1} holds a {w}x{h} pixel image; "
+                    "that is too large to process safely.",
+                )
         width, height = page.get_size()
         if width * height * (READ_DPI / 72) ** 2 > settings.max_image_pixels:
             raise IngestError(ErrorCode.UNSAFE, f"Page {index + 1} is too large to render.")
@@ -131,22 +136,38 @@ def triage(doc: PdfDoc, index: int, thumbs: Thumbnails) -> list[Candidate]:
     found = thumbs.match(render(doc, index, TRIAGE_DPI))
     if not found or found[0].score < PROTOCOL_MIN:
         return []
-    return [c for c in found if c.score >= found[0].score - SAME_LAYOUT and c.rotation == found[0].rotation]
+    return [
+        c
+        for c in found
+        if c.score >= found[0].score - SAME_LAYOUT and c.rotation == found[0].rotation
+    ]
 
 
 def register(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
     """Affine warp (blank -> scan pixels at READ_DPI) by ECC on low-resolution copies."""
     scale = ALIGN_DPI / READ_DPI
-    small = cv2.resize(upright, (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
-                       interpolation=cv2.INTER_AREA)
-    template = cv2.resize(blank, (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
-                          interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        upright,
+        (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
+        interpolation=cv2.INTER_AREA,
+    )
+    template = cv2.resize(
+        blank,
+        (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
+        interpolation=cv2.INTER_AREA,
+    )
     warp = np.eye(2, 3, dtype=np.float32)
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 80, 1e-5)
     try:
         _, warp = cv2.findTransformECC(  # type: ignore[call-overload]
-            template.astype(np.float32), small.astype(np.float32), warp, cv2.MOTION_AFFINE,
-            criteria, None, 5)
+            template.astype(np.float32),
+            small.astype(np.float32),
+            warp,
+            cv2.MOTION_AFFINE,
+            criteria,
+            None,
+            5,
+        )
     except cv2.error:
         warp = np.eye(2, 3, dtype=np.float32)  # unaligned; the answers will read poorly
     warp = warp.astype(np.float64)
@@ -160,31 +181,44 @@ def _band_crops(aligned: np.ndarray, blank: BlankForm, page: int) -> list[np.nda
     s = READ_DPI / 72
     crops = []
     for top in (True, False):
-        rects = [seg.rect for seg in blank.segments(page)
-                 if (seg.rect[1] > height * (1 - BAND)) == top and
-                 (seg.rect[1] > height * (1 - BAND) or seg.rect[3] < height * BAND)]
+        rects = [
+            seg.rect
+            for seg in blank.segments(page)
+            if (seg.rect[1] > height * (1 - BAND)) == top
+            and (seg.rect[1] > height * (1 - BAND) or seg.rect[3] < height * BAND)
+        ]
         if not rects:
             continue
         x0, x1 = min(r[0] for r in rects) - 10, max(r[2] for r in rects) + 10
         y0, y1 = height - max(r[3] for r in rects) - 8, height - min(r[1] for r in rects) + 8
-        crops.append(aligned[max(int(y0 * s), 0):int(y1 * s), max(int(x0 * s), 0):int(x1 * s)])
+        crops.append(aligned[max(int(y0 * s), 0) : int(y1 * s), max(int(x0 * s), 0) : int(x1 * s)])
     return crops
 
 
 def _band_text(blank: BlankForm, page: int) -> str:
     height = blank.version.page_sizes[page - 1][1]
-    near = [s.text for s in blank.segments(page)
-            if s.rect[1] > height * (1 - BAND) or s.rect[3] < height * BAND]
+    near = [
+        s.text
+        for s in blank.segments(page)
+        if s.rect[1] > height * (1 - BAND) or s.rect[3] < height * BAND
+    ]
     return " ".join(near)
 
 
-def _id_segments(blank: BlankForm, page: int) -> list[tuple[str, tuple[float, float, float, float]]]:
+def _id_segments(
+    blank: BlankForm, page: int
+) -> list[tuple[str, tuple[float, float, float, float]]]:
     width = blank.version.page_sizes[page - 1][0]
-    return [(s.text, s.rect) for s in blank.segments(page)
-            if re.fullmatch(r"\d{1,2}\.\d{1,2}", s.text) and s.rect[0] < width * 0.2]
+    return [
+        (s.text, s.rect)
+        for s in blank.segments(page)
+        if re.fullmatch(r"\d{1,2}\.\d{1,2}", s.text) and s.rect[0] < width * 0.2
+    ]
 
 
-def _by_question_ids(aligned: np.ndarray, tied: list[Candidate], catalogue: Catalogue) -> Candidate | None:
+def _by_question_ids(
+    aligned: np.ndarray, tied: list[Candidate], catalogue: Catalogue
+) -> Candidate | None:
     """Among look-alike pages, the one whose printed question numbers the page shows."""
     blank = blank_for(catalogue, catalogue.get(tied[0].version))
     ids = _id_segments(blank, tied[0].page)
@@ -193,7 +227,7 @@ def _by_question_ids(aligned: np.ndarray, tied: list[Candidate], catalogue: Cata
     s = READ_DPI / 72
     x0 = int(min(r[0] for _, r in ids) * s) - 12
     x1 = int(max(r[2] for _, r in ids) * s) + 12
-    column = aligned[:, max(x0, 0):x1]
+    column = aligned[:, max(x0, 0) : x1]
     text = " ".join(r.text for r in read_strip([column], digits=True))
     seen = set(re.findall(r"\d{1,2}\.\d{1,2}", text))
     best, best_hits = None, 0
@@ -219,38 +253,74 @@ def _band_match(seen: str, expected: str) -> float:
     return ratio + numbers
 
 
-def identify(doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Catalogue,
-             settings: Settings) -> Identified:
+def identify(
+    doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Catalogue, settings: Settings
+) -> Identified:
     check_pixels(doc, index, settings)
     scan = np.rot90(render(doc, index, READ_DPI), candidates[0].rotation)
     first = catalogue.get(candidates[0].version)
     blank_img = blank_for(catalogue, first).render(candidates[0].page, READ_DPI)
     warp = register(scan, blank_img)
-    aligned = cv2.warpAffine(scan, warp, (blank_img.shape[1], blank_img.shape[0]),
-                             flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255)
-    reads = read_strip(_band_crops(aligned, blank_for(catalogue, first), candidates[0].page),
-                       scale=TEXT_SCALE)
+    aligned = cv2.warpAffine(
+        scan,
+        warp,
+        (blank_img.shape[1], blank_img.shape[0]),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderValue=255,
+    )
+    reads = read_strip(
+        _band_crops(aligned, blank_for(catalogue, first), candidates[0].page), scale=TEXT_SCALE
+    )
     seen = " ".join(r.text for r in reads)
-    scored = sorted(((_band_match(seen, _band_text(blank_for(catalogue, catalogue.get(c.version)),
-                                                   c.page)), i, c) for i, c in enumerate(candidates)),
-                    key=lambda t: (-t[0], t[1]))
+    scored = sorted(
+        (
+            (
+                _band_match(
+                    seen, _band_text(blank_for(catalogue, catalogue.get(c.version)), c.page)
+                ),
+                i,
+                c,
+            )
+            for i, c in enumerate(candidates)
+        ),
+        key=lambda t: (-t[0], t[1]),
+    )
     best_score, _, best = scored[0]
     tied = [c for score, _, c in scored if score >= best_score - 0.05]
     if len(tied) > 1:
         best = _by_question_ids(aligned, tied, catalogue) or best
-    return Identified(index, catalogue.get(best.version), best.page, best.rotation, warp, aligned,
-                      doc.size(index), scan.shape, seen, best_score)
+    return Identified(
+        index,
+        catalogue.get(best.version),
+        best.page,
+        best.rotation,
+        warp,
+        aligned,
+        doc.size(index),
+        scan.shape,
+        seen,
+        best_score,
+    )
 
 
-def _px(rect: tuple[float, float, float, float], height: float, inset: tuple[float, float]) -> tuple[int, int, int, int]:
+def _px(
+    rect: tuple[float, float, float, float], height: float, inset: tuple[float, float]
+) -> tuple[int, int, int, int]:
     """Pixel box at READ_DPI, shrunk by ``inset`` points on each side (negative grows it)."""
     s = READ_DPI / 72
     x0, y0, x1, y1 = rect
     dx, dy = inset
-    return (int((x0 + dx) * s), int((height - y1 + dy) * s), int((x1 - dx) * s), int((height - y0 - dy) * s))
+    return (
+        int((x0 + dx) * s),
+        int((height - y1 + dy) * s),
+        int((x1 - dx) * s),
+        int((height - y0 - dy) * s),
+    )
 
 
-def _to_upload(page: Identified, rect: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+def _to_upload(
+    page: Identified, rect: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
     """A blank-form rectangle as a rectangle on the uploaded page (PDF points)."""
     s = READ_DPI / 72
     height = page.version.page_sizes[page.page - 1][1]
@@ -307,11 +377,13 @@ def interior(crop: np.ndarray) -> np.ndarray:
 
 def _ink(img: np.ndarray, box: tuple[int, int, int, int]) -> float:
     x0, y0, x1, y1 = box
-    crop = img[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+    crop = img[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)]
     return float((crop < 140).mean()) if crop.size else 0.0
 
 
-def read_page(page: Identified, blank: BlankForm) -> tuple[list[ExtractedAnswer], dict[str, dict[str, str]], dict[str, str]]:
+def read_page(
+    page: Identified, blank: BlankForm
+) -> tuple[list[ExtractedAnswer], dict[str, dict[str, str]], dict[str, str]]:
     version, img = page.version, page.image
     height = version.page_sizes[page.page - 1][1]
     base = blank.render(page.page, READ_DPI)
@@ -320,10 +392,11 @@ def read_page(page: Identified, blank: BlankForm) -> tuple[list[ExtractedAnswer]
     def crop(ref: FieldRef, inset: tuple[float, float]) -> tuple[np.ndarray, float]:
         """The box's interior and how much more ink it holds than on the blank form."""
         x0, y0, x1, y1 = _px(ref.rect, height, (-MARGIN_PT, -MARGIN_PT))
-        inside = interior(img[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)])
-        blank = interior(base[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)])
+        inside = interior(img[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)])
+        blank = interior(base[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)])
         extra = float((inside < 140).mean() if inside.size else 0) - float(
-            (blank < 140).mean() if blank.size else 0)
+            (blank < 140).mean() if blank.size else 0
+        )
         return inside, extra
 
     points, notes, ticks = [], [], []
@@ -350,21 +423,36 @@ def read_page(page: Identified, blank: BlankForm) -> tuple[list[ExtractedAnswer]
         else:
             raw, conf = "", 0.97
         note = note_reads.get(i)
-        answers.append(ExtractedAnswer.read(q.id, raw, na, note.text if note else "", "ocr",
-                                            min(conf, tick_conf), page.index + 1,
-                                            _to_upload(page, q.awarded.rect)))
+        answers.append(
+            ExtractedAnswer.read(
+                q.id,
+                raw,
+                na,
+                note.text if note else "",
+                "ocr",
+                min(conf, tick_conf),
+                page.index + 1,
+                _to_upload(page, q.awarded.rect),
+            )
+        )
     summary = _read_summary(page, crop)
     cover = _read_cover(page, crop)
     return answers, summary, cover
 
 
-def _read_summary(page: Identified, crop: Callable[..., tuple[np.ndarray, float]]) -> dict[str, dict[str, str]]:
+def _read_summary(
+    page: Identified, crop: Callable[..., tuple[np.ndarray, float]]
+) -> dict[str, dict[str, str]]:
     version = page.version
     rows = {str(e.number): e.summary for e in version.elements if e.summary}
     if version.overall:
         rows["overall"] = version.overall
-    wanted = [(key, col, ref) for key, refs in rows.items() for col, ref in refs.items()
-              if ref.page == page.page]
+    wanted = [
+        (key, col, ref)
+        for key, refs in rows.items()
+        for col, ref in refs.items()
+        if ref.page == page.page
+    ]
     if not wanted:
         return {}
     reads = read_boxes([crop(ref, (0.8, 1.5))[0] for _, _, ref in wanted], digits=True)
@@ -375,15 +463,23 @@ def _read_summary(page: Identified, crop: Callable[..., tuple[np.ndarray, float]
 
 
 def _read_cover(page: Identified, crop: Callable[..., tuple[np.ndarray, float]]) -> dict[str, str]:
-    wanted = [(role, ref) for role, ref in page.version.cover.items()
-              if ref.page == page.page and ref.kind == "text"]
+    wanted = [
+        (role, ref)
+        for role, ref in page.version.cover.items()
+        if ref.page == page.page and ref.kind == "text"
+    ]
     reads = read_strip([crop(ref, (0.8, 1.5))[0] for _, ref in wanted], scale=TEXT_SCALE)
     return {role: read.text for (role, _), read in zip(wanted, reads)}
 
 
-def read_scanned(doc: PdfDoc, catalogue: Catalogue, settings: Settings,
-                 progress: Callable[[int, int], None], pages: list[int],
-                 detection: Detection) -> tuple[Detection, Reading | None]:
+def read_scanned(
+    doc: PdfDoc,
+    catalogue: Catalogue,
+    settings: Settings,
+    progress: Callable[[int, int], None],
+    pages: list[int],
+    detection: Detection,
+) -> tuple[Detection, Reading | None]:
     thumbs = thumbnails(catalogue)
     found: dict[tuple[str, int], Identified] = {}
     total = len(pages)
@@ -404,8 +500,13 @@ def read_scanned(doc: PdfDoc, catalogue: Catalogue, settings: Settings,
     if by_ocr.version is None and "not a known version" in " ".join(by_ocr.evidence):
         return by_ocr, None
     version = by_ocr.version or catalogue.get(majority)
-    result = by_ocr if by_ocr.version else Detection(
-        version, catalogue.is_current(version.version), 0.6, ("page layout and header text",))
+    result = (
+        by_ocr
+        if by_ocr.version
+        else Detection(
+            version, catalogue.is_current(version.version), 0.6, ("page layout and header text",)
+        )
+    )
     blank = blank_for(catalogue, version)
     answers: dict[str, ExtractedAnswer] = {}
     summary: dict[str, dict[str, str]] = {}
@@ -417,7 +518,9 @@ def read_scanned(doc: PdfDoc, catalogue: Catalogue, settings: Settings,
         answers.update({a.question: a for a in got})
         summary.update(rows)
         cover.update(fields)
-    ordered = [answers.get(q.id) or ExtractedAnswer.read(q.id, "", False, "", "ocr", 0.0)
-               for q in version.questions]
+    ordered = [
+        answers.get(q.id) or ExtractedAnswer.read(q.id, "", False, "", "ocr", 0.0)
+        for q in version.questions
+    ]
     mapping = {p: page.index + 1 for (v, p), page in found.items() if v == version.version}
     return result, Reading("ocr", ordered, summary, cover, mapping)
