@@ -18,7 +18,7 @@ import pdfplumber
 import pypdf
 
 from ingest.errors import ErrorCode, IngestError
-from review.protocol import Element, FieldRef, ProtocolVersion, Question
+from review.protocol import DRAFT, Element, FieldRef, ProtocolVersion, Question
 
 _QID = re.compile(r"^\d{1,2}\.\d{1,2}$")
 _METHOD = re.compile(r"^[DIO](?:[/,][DIO])*$")
@@ -215,11 +215,28 @@ def _questions_on_page(
 def _summary_rows(
     lines: list[list[dict[str, Any]]], width: float, widgets: list[Widget]
 ) -> dict[str, dict[str, FieldRef]]:
-    """Map summary widgets to element numbers (or 'overall') and their column."""
-    header = next(
-        (ln for ln in lines if sum(1 for w in ln if w["text"].lower() in _SUMMARY_COLUMNS) >= 2),
-        None,
-    )
+    """Map summary widgets to element numbers (or 'overall') and their column.
+
+    The header is the line of column titles nearest above the first row that has summary
+    widgets: instructions above the table ("add the points awarded and the points available")
+    name the same words in another order and must not be taken for it.
+    """
+    text_widgets = [w for w in widgets if w.kind == "text"]
+    candidates = [
+        ln
+        for ln in lines
+        if len(
+            {
+                _SUMMARY_COLUMNS[w["text"].lower()]
+                for w in ln
+                if w["text"].lower() in _SUMMARY_COLUMNS
+            }
+        )
+        >= 2
+    ]
+    first_row = min((w.top for w in text_widgets), default=None)
+    above = [ln for ln in candidates if first_row is None or ln[0]["bottom"] <= first_row + 2]
+    header = max(above, key=lambda ln: ln[0]["top"], default=None)
     if header is None:
         return {}
     columns = [
@@ -334,6 +351,7 @@ def import_blank_form(path: Path) -> ProtocolVersion:
         cover=_cover(widgets, used),
         blank_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         blank_file=f"secor-protocol-{version}-blank.pdf",
+        status=DRAFT,  # staff activate it; importing never changes what is current
     )
 
 

@@ -6,6 +6,7 @@ nothing here knows about PDFs.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -62,6 +63,10 @@ class ProtocolVersion:
     cover: dict[str, FieldRef] = field(default_factory=dict)
     blank_sha256: str = ""
     blank_file: str = ""
+    #: ``draft`` until staff activate it (an import never changes what is current).
+    status: str = "active"
+    #: The last day an audit on this version is accepted, once a newer one is active.
+    accepted_until: str | None = None
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -127,59 +132,128 @@ class ProtocolVersion:
             cover={k: ref(v) for k, v in data.get("cover", {}).items()},  # type: ignore[misc]
             blank_sha256=data.get("blank_sha256", ""),
             blank_file=data.get("blank_file", ""),
+            status=data.get("status", ACTIVE),
+            accepted_until=data.get("accepted_until"),
         )
 
 
 SHIPPED = Path(__file__).parent / "catalogue"
+DRAFT, ACTIVE = "draft", "active"
+#: Staff's activation decisions for an instance, over the versions' own JSON.
+ACTIVATION_FILE = "protocol-activation.json"
 _CACHE: dict[tuple[tuple[str, int], ...], Catalogue] = {}
 
 
 class Catalogue:
-    """The known protocol versions: the shipped ones plus any imported into the instance."""
+    """The known protocol versions: the shipped ones plus any imported into the instance.
 
-    def __init__(self, folders: list[Path]) -> None:
+    ``versions`` holds the active ones (used to recognise and score uploads); ``all_versions``
+    also the drafts that staff imported but have not activated yet. Which version is current,
+    and which older ones are still accepted, is a matter of dates staff set: the current one is
+    the newest active version in effect; an older one stays accepted through its
+    ``accepted_until`` date.
+    """
+
+    def __init__(self, folders: list[Path], activation: Path | None = None) -> None:
         self.folders = [f for f in folders if f is not None]
-        self.versions: dict[str, ProtocolVersion] = {}
+        self.all_versions: dict[str, ProtocolVersion] = {}
         self.paths: dict[str, Path] = {}
+        decided = json.loads(activation.read_text()) if activation and activation.exists() else {}
         for folder in self.folders:
             for path in sorted(folder.glob("*.json")):
-                version = ProtocolVersion.from_json(json.loads(path.read_text()))
-                self.versions[version.version] = version
+                data = json.loads(path.read_text())
+                data.update(decided.get(data["version"], {}))
+                version = ProtocolVersion.from_json(data)
+                self.all_versions[version.version] = version
                 self.paths[version.version] = path
+        self.versions = {k: v for k, v in self.all_versions.items() if v.status == ACTIVE}
 
     @classmethod
     def default(cls, instance_dir: Path | None = None) -> Catalogue:
         """The shipped catalogue plus the instance's imports; parsed again only when a file
         in either folder changes (it is asked for on every review request)."""
         folders = [SHIPPED]
+        activation = None
         if instance_dir is not None:
             folders.append(instance_dir / "protocols")
-        key = tuple(
-            (str(p), p.stat().st_mtime_ns)
-            for f in folders
-            if f.is_dir()
-            for p in sorted(f.glob("*.json"))
-        )
+            activation = instance_dir / ACTIVATION_FILE
+        files = [p for f in folders if f.is_dir() for p in sorted(f.glob("*.json"))]
+        if activation is not None and activation.exists():
+            files.append(activation)
+        key = tuple((str(p), p.stat().st_mtime_ns) for p in files)
         cached = _CACHE.get(key)
         if cached is None:
-            cached = _CACHE[key] = cls(folders)
+            cached = _CACHE[key] = cls(folders, activation)
         return cached
 
     def ordered(self) -> list[ProtocolVersion]:
+        """Active versions, oldest effective first."""
         return sorted(self.versions.values(), key=lambda v: (v.effective, v.version))
+
+    def current_on(self, day: dt.date) -> ProtocolVersion | None:
+        """The newest active version in effect on ``day``."""
+        in_effect = [v for v in self.ordered() if dt.date.fromisoformat(v.effective) <= day]
+        return in_effect[-1] if in_effect else None
 
     @property
     def current(self) -> ProtocolVersion | None:
-        ordered = self.ordered()
-        return ordered[-1] if ordered else None
+        return self.current_on(dt.date.today())
+
+    def accepted(self, version: str, day: dt.date) -> bool:
+        """Whether an audit on ``version`` is accepted on ``day``: it is the current one, or an
+        older one still within its transition window."""
+        found = self.versions.get(version)
+        if found is None:
+            return False
+        current = self.current_on(day)
+        if current is not None and current.version == version:
+            return True
+        return (
+            dt.date.fromisoformat(found.effective) <= day
+            and found.accepted_until is not None
+            and day <= dt.date.fromisoformat(found.accepted_until)
+        )
 
     def is_current(self, version: str) -> bool:
-        cur = self.current
-        return cur is not None and cur.version == version
+        """Accepted today (the word the rest of the code and the flags use)."""
+        return self.accepted(version, dt.date.today())
 
     def blank_path(self, version: str) -> Path:
         path = self.paths[version]
-        return path.parent / "forms" / self.versions[version].blank_file
+        return path.parent / "forms" / self.all_versions[version].blank_file
 
     def get(self, version: str) -> ProtocolVersion:
-        return self.versions[version]
+        return self.all_versions[version]
+
+
+def activate(
+    instance_dir: Path,
+    version: str,
+    effective: dt.date,
+    previous_accepted_until: dt.date | None = None,
+) -> tuple[ProtocolVersion, ProtocolVersion | None]:
+    """Make an imported (or any) version active from ``effective``; the version current then
+    stays accepted through ``previous_accepted_until`` (default: the day before)."""
+    catalogue = Catalogue.default(instance_dir)
+    if version not in catalogue.all_versions:
+        raise KeyError(version)
+    previous = catalogue.current_on(effective)
+    if previous is not None and previous.version == version:
+        previous = None
+    until = previous_accepted_until or effective - dt.timedelta(days=1)
+    if previous is not None and until < dt.date.fromisoformat(previous.effective):
+        raise ValueError("the previous version cannot stop being accepted before it took effect")
+    path = instance_dir / ACTIVATION_FILE
+    decided = json.loads(path.read_text()) if path.exists() else {}
+    decided[version] = {
+        "status": ACTIVE,
+        "effective": effective.isoformat(),
+        "accepted_until": None,
+    }
+    if previous is not None:
+        decided.setdefault(previous.version, {})["accepted_until"] = until.isoformat()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(decided, indent=1, sort_keys=True))
+    tmp.replace(path)
+    fresh = Catalogue.default(instance_dir)
+    return fresh.all_versions[version], fresh.all_versions[previous.version] if previous else None

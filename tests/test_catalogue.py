@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from ingest.detect import detect
 from ingest.errors import IngestError
 from ingest.formimport import import_blank_form
 from ingest.settings import Settings
-from review.protocol import Catalogue
+from review.protocol import ACTIVATION_FILE, Catalogue
 from tests.accuracy import SAMPLES, compare_answers, truth
 from tests.conftest import ROOT, secor_cmd
 
@@ -46,7 +47,21 @@ def test_each_official_form_imported_into_an_empty_catalogue_is_recognised_and_r
             timeout=120,
         )
         assert res.returncode == 0, res.stderr
-    catalogue = Catalogue([instance / "protocols"])
+        assert "a draft" in res.stdout
+    drafts = Catalogue([instance / "protocols"], instance / ACTIVATION_FILE)
+    assert drafts.ordered() == [] and drafts.current is None  # importing changes nothing
+    env = {**os.environ, "SECOR_INSTANCE_DIR": str(instance)}
+    for year in ("2019", "2023", "2025"):
+        res = subprocess.run(
+            secor_cmd("protocol", "activate", year, "--effective", f"{year}-01-01"),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            env=env,
+        )
+        assert res.returncode == 0, res.stderr
+    catalogue = Catalogue([instance / "protocols"], instance / ACTIVATION_FILE)
     assert [v.version for v in catalogue.ordered()] == ["2019", "2023", "2025"]
     assert catalogue.current.version == "2025"
     settings = Settings.from_mapping({"INSTANCE_DIR": str(instance)})
@@ -93,3 +108,49 @@ def test_a_third_party_fillable_form_is_unrecognised(corpus_dir: Path, tmp_path:
 def test_a_non_form_pdf_is_refused_as_a_blank_form(corpus_dir: Path) -> None:
     with pytest.raises(IngestError):
         import_blank_form(corpus_dir / "pypdf__multilang.pdf")
+
+
+def test_a_version_imported_mid_year_changes_nothing_until_staff_activate_it(
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+    import json
+
+    from review.protocol import SHIPPED, activate
+
+    day = dt.date
+    data = json.loads((SHIPPED / "protocol-2025.json").read_text())
+    data.update(
+        version="2026",
+        form_number="SECOR-AP-2026 Rev 1",
+        effective="2026-01-10",
+        status="draft",
+        markers=["SECOR-AP-2026 Rev 1"],
+    )
+    (tmp_path / "protocols").mkdir()
+    (tmp_path / "protocols" / "protocol-2026.json").write_text(json.dumps(data))
+    catalogue = Catalogue.default(tmp_path)
+    # GIVEN the 2026 form imported in June: a draft; 2025 stays current and accepted
+    assert "2026" in catalogue.all_versions and "2026" not in catalogue.versions
+    assert catalogue.current_on(day(2026, 6, 15)).version == "2025"
+    assert catalogue.accepted("2025", day(2026, 6, 15))
+    # a window that ends before the old version began is refused, and nothing changes
+    with pytest.raises(ValueError):
+        activate(tmp_path, "2026", day(2026, 7, 1), day(2020, 1, 1))
+    assert "2026" not in Catalogue.default(tmp_path).versions
+    # WHEN staff activate it from July 1st, accepting 2025 audits through September
+    made, previous = activate(tmp_path, "2026", day(2026, 7, 1), day(2026, 9, 30))
+    assert (made.effective, previous.version, previous.accepted_until) == (
+        "2026-07-01",
+        "2025",
+        "2026-09-30",
+    )
+    catalogue = Catalogue.default(tmp_path)
+    # THEN 2025 is current until June 30th, 2026 from July 1st
+    assert catalogue.current_on(day(2026, 6, 30)).version == "2025"
+    assert catalogue.current_on(day(2026, 7, 1)).version == "2026"
+    # AND a 2025 audit is accepted through its transition window, not a day longer
+    assert catalogue.accepted("2025", day(2026, 9, 30))
+    assert not catalogue.accepted("2025", day(2026, 10, 1))
+    assert not catalogue.accepted("2023", day(2026, 8, 1))
+    assert catalogue.accepted("2026", day(2026, 7, 1))

@@ -266,9 +266,10 @@ def test_staff_import_a_protocol_version_from_the_web(
     )
     assert res.status_code == 302
     page = staff_client.get("/staff/protocols").get_data(as_text=True)
-    assert "Imported SECOR-AP-2025 Rev 1: 38 questions, 240 points." in page
+    # a version the catalogue knows is not imported again (it would replace the current one)
+    assert "Version 2025 (SECOR-AP-2025 Rev 1) is already in the catalogue" in page
     instance = app.extensions["secor_settings"].instance_dir
-    assert (instance / "protocols" / "protocol-2025.json").exists()
+    assert not (instance / "protocols" / "protocol-2025.json").exists()
     bad = staff_client.post(
         "/staff/protocols", data={"file": (io.BytesIO(b"MZ" + b"\0" * 3000), "x.pdf")}
     )

@@ -107,12 +107,65 @@ def protocol_list() -> None:
     from review.protocol import Catalogue
 
     catalogue = Catalogue.default(Settings.from_env().instance_dir)
-    for v in catalogue.ordered():
-        state = "current" if catalogue.is_current(v.version) else "outdated"
+    for v in sorted(catalogue.all_versions.values(), key=lambda v: (v.effective, v.version)):
         click.echo(
             f"{v.version}\t{v.form_number}\teffective {v.effective}\t{len(v.questions)} "
-            f"questions\t{sum(e.available for e in v.elements)} points\t{state}"
+            f"questions\t{sum(e.available for e in v.elements)} points\t{_state(catalogue, v)}"
         )
+
+
+def _state(catalogue: Any, v: Any) -> str:
+    if v.status == "draft":
+        return "draft (not active)"
+    if catalogue.current is not None and catalogue.current.version == v.version:
+        return "current"
+    if catalogue.is_current(v.version):
+        return f"accepted until {v.accepted_until}"
+    return "outdated"
+
+
+@protocol.command("activate", help="Activate an imported VERSION from a date (staff decision).")
+@click.argument("version")
+@click.option(
+    "--effective",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day it is current (default: today).",
+)
+@click.option(
+    "--previous-accepted-until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last day the version it replaces is still accepted (default: the day before).",
+)
+def protocol_activate(version: str, effective: Any, previous_accepted_until: Any) -> None:
+    import datetime as dt
+
+    from review.protocol import activate
+
+    instance = Settings.from_env().instance_dir
+    start = effective.date() if effective else dt.date.today()
+    try:
+        made, previous = activate(
+            instance,
+            version,
+            start,
+            previous_accepted_until.date() if previous_accepted_until else None,
+        )
+    except KeyError as e:
+        raise click.ClickException(
+            f"no protocol version {version}; see `secor protocol list`"
+        ) from e
+    except ValueError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(
+        f"{made.form_number} is active from {made.effective}"
+        + (
+            f"; {previous.form_number} is accepted until {previous.accepted_until}"
+            if previous
+            else ""
+        )
+    )
 
 
 @protocol.command("import", help="Add a version from an official blank fillable form.")
@@ -130,10 +183,20 @@ def protocol_import(blank: Path, into: Path | None) -> None:
         version = import_blank_form(blank)
     except IngestError as e:
         raise click.ClickException(e.message) from e
+    if into is None:  # into the instance: never replace a version it already knows
+        from review.protocol import Catalogue
+
+        known = Catalogue.default(Settings.from_env().instance_dir).all_versions
+        if version.version in known:
+            raise click.ClickException(
+                f"version {version.version} ({known[version.version].form_number}) is already "
+                "in the catalogue"
+            )
     folder = into or Settings.from_env().instance_dir / "protocols"
     target = save_version(version, blank, folder)
     click.echo(
         f"imported {version.form_number}: {len(version.elements)} elements, "
         f"{len(version.questions)} questions, {sum(e.available for e in version.elements)} "
-        f"points -> {target}"
+        f"points -> {target} (a draft: `secor protocol activate {version.version}` makes it "
+        "current)"
     )

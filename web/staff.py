@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import tempfile
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -18,10 +29,11 @@ from ingest.errors import IngestError
 from ingest.formimport import import_blank_form, save_version
 from ingest.mail import outbox
 from ingest.pipeline import check_file
+from ingest.preview import placed_boxes, preview_png
 from review import registration as domain
 from review.accounts import MAX_PASSWORD, create_user, revoke_all, set_active
 from review.errors import ReviewError
-from review.inputs import MAX_SHORT_TEXT, parse_money, parse_text
+from review.inputs import MAX_SHORT_TEXT, parse_money, parse_text, printable_filename
 from review.models import (
     Company,
     Fee,
@@ -34,7 +46,7 @@ from review.models import (
     User,
 )
 from review.payments import PROVIDERS
-from review.protocol import Catalogue
+from review.protocol import Catalogue, activate
 from review.queue import reassign as hand_over
 from web import notify
 from web.actions import page_action
@@ -89,8 +101,7 @@ def returns() -> Any:
 @bp.route("/protocols", methods=["GET", "POST"])
 @page_roles(Role.STAFF)
 def protocols() -> Any:
-    """Protocol versions; importing an official blank form adds one (the newest is current)."""
-
+    """Protocol versions; importing an official blank form adds a draft for staff to check."""
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -102,21 +113,88 @@ def protocols() -> Any:
             try:
                 check_file(path, upload.filename, "protocol", settings())
                 version = import_blank_form(path)
+                known = Catalogue.default(settings().instance_dir).all_versions
+                if version.version in known:
+                    flash(
+                        f"Version {version.version} ({known[version.version].form_number}) is "
+                        "already in the catalogue; it was not imported again.",
+                        "error",
+                    )
+                    return redirect(url_for("staff.protocols"))
                 save_version(version, path, settings().instance_dir / "protocols")
                 flash(
-                    f"Imported {version.form_number}: {len(version.questions)} questions, "
-                    f"{sum(e.available for e in version.elements)} points.",
+                    f"Imported {version.form_number} as a draft: {len(version.questions)} "
+                    f"questions, {sum(e.available for e in version.elements)} points. Check "
+                    "the preview, then activate it.",
                     "info",
                 )
+                return redirect(url_for("staff.protocol", version=version.version))
             except IngestError as e:
-                flash(f"{upload.filename}: {e.message}", "error")
+                flash(f"{printable_filename(upload.filename)}: {e.message}", "error")
         return redirect(url_for("staff.protocols"))
     catalogue = Catalogue.default(settings().instance_dir)
+    versions = sorted(catalogue.all_versions.values(), key=lambda v: (v.effective, v.version))
     return render_template(
-        "staff_protocols.html",
-        versions=list(reversed(catalogue.ordered())),
-        current=catalogue.current,
+        "staff_protocols.html", versions=list(reversed(versions)), catalogue=catalogue
     )
+
+
+def _version(version: str) -> Any:
+    catalogue = Catalogue.default(settings().instance_dir)
+    if version not in catalogue.all_versions:
+        abort(404)
+    return catalogue, catalogue.all_versions[version]
+
+
+@bp.get("/protocols/<version>")
+@page_roles(Role.STAFF)
+def protocol(version: str) -> Any:
+    """The preview: every page with its boxes outlined, and the table of questions."""
+    catalogue, found = _version(version)
+    pages = [(n, len(placed_boxes(found, n))) for n in range(1, found.page_count + 1)]
+    return render_template(
+        "staff_protocol.html",
+        v=found,
+        catalogue=catalogue,
+        pages=pages,
+        today=dt.date.today().isoformat(),
+    )
+
+
+@bp.get("/protocols/<version>/page-<id:page>.png")
+@page_roles(Role.STAFF)
+def protocol_page(version: str, page: int) -> Any:
+    catalogue, found = _version(version)
+    try:
+        png = preview_png(catalogue.blank_path(version), found, page)
+    except IngestError:
+        abort(404)
+    return send_file(io.BytesIO(png), mimetype="image/png", max_age=300)
+
+
+@bp.post("/protocols/<version>/activate")
+@page_roles(Role.STAFF)
+def protocol_activate(version: str) -> Any:
+    _version(version)
+    try:
+        effective = dt.date.fromisoformat(request.form.get("effective", "")[:10])
+        raw_until = request.form.get("previous_accepted_until", "")[:10]
+        until = dt.date.fromisoformat(raw_until) if raw_until else None
+        made, previous = activate(settings().instance_dir, version, effective, until)
+    except ValueError as e:
+        message = str(e) if "previous" in str(e) else "Enter the dates as YYYY-MM-DD."
+        flash(message, "error")
+        return redirect(url_for("staff.protocol", version=version))
+    flash(
+        f"{made.form_number} is active from {made.effective}"
+        + (
+            f"; {previous.form_number} is accepted until {previous.accepted_until}."
+            if previous
+            else "."
+        ),
+        "info",
+    )
+    return redirect(url_for("staff.protocols"))
 
 
 @bp.post("/submissions/<id:submission_id>/reassign")

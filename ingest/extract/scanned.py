@@ -382,7 +382,7 @@ def _ink(img: np.ndarray, box: tuple[int, int, int, int]) -> float:
 
 
 def read_page(
-    page: Identified, blank: BlankForm
+    page: Identified, blank: BlankForm, low_confidence: float = 0.8
 ) -> tuple[list[ExtractedAnswer], dict[str, dict[str, str]], dict[str, str]]:
     version, img = page.version, page.image
     height = version.page_sizes[page.page - 1][1]
@@ -435,14 +435,17 @@ def read_page(
                 _to_upload(page, q.awarded.rect),
             )
         )
-    summary = _read_summary(page, crop)
+    summary = _read_summary(page, crop, low_confidence)
     cover = _read_cover(page, crop)
     return answers, summary, cover
 
 
 def _read_summary(
-    page: Identified, crop: Callable[..., tuple[np.ndarray, float]]
+    page: Identified, crop: Callable[..., tuple[np.ndarray, float]], low_confidence: float
 ) -> dict[str, dict[str, str]]:
+    """The assessor's summary figures. One that OCR is unsure of is left out: the summary only
+    cross-checks the assessor's arithmetic, and a misread figure must not accuse them of a
+    mismatch (the answers themselves are scored and flagged on their own)."""
     version = page.version
     rows = {str(e.number): e.summary for e in version.elements if e.summary}
     if version.overall:
@@ -458,7 +461,8 @@ def _read_summary(
     reads = read_boxes([crop(ref, (0.8, 1.5))[0] for _, _, ref in wanted], digits=True)
     out: dict[str, dict[str, str]] = {}
     for (key, col, _), read in zip(wanted, reads):
-        out.setdefault(key, {})[col] = read.text.replace(" ", "")
+        if read.confidence >= low_confidence:
+            out.setdefault(key, {})[col] = read.text.replace(" ", "")
     return out
 
 
@@ -514,7 +518,7 @@ def read_scanned(
     for (v, _), page in sorted(found.items(), key=lambda kv: kv[0][1]):
         if v != version.version:
             continue
-        got, rows, fields = read_page(page, blank)
+        got, rows, fields = read_page(page, blank, settings.low_confidence)
         answers.update({a.question: a for a in got})
         summary.update(rows)
         cover.update(fields)
