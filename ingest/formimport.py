@@ -7,6 +7,7 @@ printed row it sits in. Summary rows are matched to their printed column headers
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import shutil
@@ -18,12 +19,22 @@ import pdfplumber
 import pypdf
 
 from ingest.errors import ErrorCode, IngestError
+from review.points import Allowed, parse_notation
 from review.protocol import DRAFT, Element, FieldRef, ProtocolVersion, Question
 
 _QID = re.compile(r"^\d{1,2}\.\d{1,2}$")
 _METHOD = re.compile(r"^[DIO](?:[/,][DIO])*$")
 _FORM_NUMBER = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]{2,})*-(\d{4})(?:\s+Rev\s*\d+)?\b")
-_EFFECTIVE = re.compile(r"Effective\s+(\d{4}-\d{2}-\d{2})")
+_EFFECTIVE = re.compile(
+    r"(?:Effective|Revised|Revision\s+date|Rev\.?)\s*:?\s*"
+    r"(\d{4}-\d{2}-\d{2}|\d{8}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4})"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 _ELEMENT = re.compile(r"^element\s+(\d+)\s*[:\-–]?\s*(.*)$", re.I)
 _SUMMARY_COLUMNS = {
     "awarded": "awarded",
@@ -179,13 +190,13 @@ def _questions_on_page(
         end = min(end, max(w.bottom for w in row) + 14)  # never run into a footer
         na = next((w for w in row if w.kind == "checkbox"), None)
         line = next(ln for ln in lines if ln[0] is qword)
-        numbers = [w for w in line if w["text"].isdigit() and w["x1"] <= awarded.rect[0] + 1]
-        if not numbers:
+        found = _points_cell(line, awarded.rect[0] + 1)
+        if found is None:
             raise IngestError(
                 ErrorCode.EXTRACTION_FAILED,
                 f"Question {qword['text']} has no printed points available.",
             )
-        points = numbers[-1]
+        points, allowed = found
         methods = [w for w in line if _METHOD.match(w["text"]) and w["x1"] <= points["x0"]]
         method = methods[-1] if methods else None
         right_edge = (method or points)["x0"] - 1
@@ -202,7 +213,8 @@ def _questions_on_page(
                 element=int(qword["text"].split(".")[0]),
                 text=" ".join(w["text"] for w in text_words),
                 method=method["text"] if method else None,
-                available=int(points["text"]),
+                available=allowed.maximum,
+                allowed=allowed.values,
                 na_allowed=na is not None,
                 awarded=awarded.ref(),
                 notes=notes.ref() if notes else None,
@@ -210,6 +222,22 @@ def _questions_on_page(
             )
         )
     return out
+
+
+def _points_cell(line: list[dict[str, Any]], right: float) -> tuple[dict[str, Any], Allowed] | None:
+    """The points printed left of the awarded box: "5", "(0 - 3)", "(0 or 2)", "0/2/4",
+    "Max 5". Returns the cell's first word (its left edge bounds the method column) and what
+    it allows; the longest run of words ending at the box that reads as points wins."""
+    before = [w for w in line if w["x1"] <= right]
+    best = None
+    for start in range(len(before) - 1, max(len(before) - 6, 0) - 1, -1):
+        run = before[start:]
+        if run[0]["text"] in ("-", "or", "/", ","):
+            continue
+        allowed = parse_notation(" ".join(w["text"] for w in run))
+        if allowed is not None:
+            best = (run[0], allowed)
+    return best
 
 
 def _summary_rows(
@@ -279,6 +307,26 @@ def _cover(widgets: list[Widget], used: set[str]) -> dict[str, FieldRef]:
     return cover
 
 
+def _printed_date(text: str) -> str | None:
+    """The effective or revision date printed on the form, as ISO: "Effective 2026-01-10",
+    "Revised 20260110", "Revised: January 10, 2026", "Rev. 10 Jan 2026"."""
+    for match in _EFFECTIVE.finditer(text):
+        raw = match.group(1)
+        try:
+            if re.fullmatch(r"\d{8}", raw):
+                return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:])).isoformat()
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+                return dt.date.fromisoformat(raw).isoformat()
+            words = re.findall(r"[A-Za-z]+|\d+", raw)
+            month = next(_MONTHS[w[:3].lower()] for w in words if w.isalpha())
+            numbers = [int(w) for w in words if w.isdigit()]
+            day, year = (numbers[0], numbers[1]) if numbers[1] > 31 else (numbers[1], numbers[0])
+            return dt.date(year, month, day).isoformat()
+        except (ValueError, StopIteration, KeyError, IndexError):
+            continue
+    return None
+
+
 def _identity(reader: pypdf.PdfReader, first_text: str) -> tuple[str, str, str, str]:
     meta: Any = reader.metadata or {}
     subject = str(meta.get("/Subject") or "")
@@ -289,8 +337,7 @@ def _identity(reader: pypdf.PdfReader, first_text: str) -> tuple[str, str, str, 
             "No form number (like SECOR-AP-2025) is printed on the first page.",
         )
     form_number = re.sub(r"\s+", " ", m.group(0))
-    eff = _EFFECTIVE.search(first_text)
-    effective = eff.group(1) if eff else f"{m.group(1)}-01-01"
+    effective = _printed_date(first_text) or f"{m.group(1)}-01-01"
     title = str(meta.get("/Title") or first_text.splitlines()[0]).strip()
     return m.group(1), form_number, title, effective
 

@@ -25,6 +25,7 @@ class FlagCode(enum.StrEnum):
     OUTDATED_FORM = "outdated_form"
     POINTS_ABOVE_MAX = "points_above_max"
     POINTS_NOT_WHOLE = "points_not_whole"
+    POINTS_NOT_ALLOWED = "points_not_allowed"
     REDUCED_WITHOUT_NOTES = "reduced_without_notes"
     SUBMITTED_LATE = "submitted_late"
     SUMMARY_MISMATCH = "summary_mismatch"
@@ -89,6 +90,15 @@ def answer_flags(
                         FlagCode.POINTS_ABOVE_MAX,
                         f"Question {q.id} awards {a.raw} points; at "
                         f"most {q.available} are available.",
+                        q.id,
+                    )
+                )
+            elif q.allowed is not None and not q.points.permits(a.awarded):
+                flags.append(
+                    Flag(
+                        FlagCode.POINTS_NOT_ALLOWED,
+                        f"Question {q.id}: {a.raw} given where only {q.points.describe()} may "
+                        "be given.",
                         q.id,
                     )
                 )

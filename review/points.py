@@ -13,7 +13,9 @@ from fractions import Fraction
 
 _NUMBER = r"\d{1,3}"
 _RANGE = re.compile(rf"^\(?\s*({_NUMBER})\s*[-–]\s*({_NUMBER})\s*\)?$")
-_MAX = re.compile(rf"^\(?\s*(?:max(?:imum)?\.?|up\s+to)\s*({_NUMBER})\s*(?:pts?|points)?\s*\)?$", re.I)
+_MAX = re.compile(
+    rf"^\(?\s*(?:max(?:imum)?\.?|up\s+to)\s*({_NUMBER})\s*(?:pts?|points)?\s*\)?$", re.I
+)
 _BARE = re.compile(rf"^\(?\s*({_NUMBER})\s*\)?$")
 _SET = re.compile(rf"^\(?\s*{_NUMBER}(?:\s*(?:/|,|\bor\b)\s*{_NUMBER})+\s*\)?$", re.I)
 
@@ -29,7 +31,7 @@ class Allowed:
     def permits(self, points: Fraction) -> bool:
         if self.values is not None:
             return points in self.values
-        return 0 <= points <= self.maximum and points.denominator == 1
+        return 0 <= points <= self.maximum  # whole numbers are a flag of their own
 
     def describe(self) -> str:
         if self.values is None:

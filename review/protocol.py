@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from review.points import Allowed
+
 Rect = tuple[float, float, float, float]  # PDF user space: x0, y0, x1, y1 (origin bottom-left)
 
 
@@ -34,6 +36,12 @@ class Question:
     awarded: FieldRef
     notes: FieldRef | None = None
     na: FieldRef | None = None
+    #: The only values a form allows where it prints a set ("(0 or 2)"); None: 0 to available.
+    allowed: tuple[int, ...] | None = None
+
+    @property
+    def points(self) -> Allowed:
+        return Allowed(self.available, self.allowed)
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,7 @@ class ProtocolVersion:
                         awarded=ref(q["awarded"]),  # type: ignore[arg-type]
                         notes=ref(q["notes"]),
                         na=ref(q["na"]),
+                        allowed=tuple(q["allowed"]) if q.get("allowed") else None,
                     )
                     for q in e["questions"]
                 ),

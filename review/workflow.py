@@ -124,6 +124,13 @@ def correct(
         raise ReviewError(
             ReviewErrorCode.INVALID, f"Points for {question} go from 0 to {answer.available}."
         )
+    version = catalogue.versions.get(sub.protocol_version or "")
+    printed = next((q for q in version.questions if q.id == question), None) if version else None
+    if points is not None and printed is not None and not printed.points.permits(points):
+        raise ReviewError(
+            ReviewErrorCode.INVALID,
+            f"Question {question} may be given only {printed.points.describe()} points.",
+        )
     old = {"question": question, "awarded": answer.awarded, "na": answer.na, "notes": answer.notes}
     answer.awarded = None if points is None else float(points)
     answer.na = is_na

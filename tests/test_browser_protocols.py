@@ -10,7 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import ARTIFACTS, screenshot
 from tests.live import Service, service_env
 from tests.test_browser_upload import sign_in
 
@@ -61,11 +61,12 @@ def test_staff_import_preview_and_activate(browser, tmp_path: Path) -> None:  # 
         images = page.locator("figure.preview img")
         assert images.count() == 6
         images.nth(1).scroll_into_view_if_needed()
-        page.wait_for_function(  # the pages are lazy-loaded: wait for the one shown
-            "img => img.complete && img.naturalWidth > 0", arg=images.nth(1).element_handle()
+        page.wait_for_function(
+            "img => img.complete", arg=images.nth(1).element_handle(), timeout=90_000
         )
+        assert images.nth(1).evaluate("img => img.naturalWidth") > 500, "the preview did not load"
         screenshot(page, "protocol-preview")
-        images.nth(1).screenshot(path=str(Path("test-artifacts") / "protocol-preview-page-2.png"))
+        images.nth(1).screenshot(path=str(ARTIFACTS / "protocol-preview-page-2.png"))
         listed = svc.run("protocol", "list").stdout
         assert "2026" in listed and "draft" in listed and "2025" in listed
         assert listed.splitlines()[-1].startswith("2026")  # drafts listed, 2025 still current
