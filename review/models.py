@@ -109,11 +109,14 @@ class Submission(Base):
         Index("ix_submissions_waiting", "waiting", "due_at", "id"),
         Index("ix_submissions_waiting_passed", "waiting", "passed", "due_at", "id"),
         Index("ix_submissions_company", "company_id", "id"),
+        Index("ix_submissions_registration", "registration_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The registered audit this submission hands in (None only for rows made before 0009).
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
     status: Mapped[str] = mapped_column(String(30), default=SubmissionStatus.DRAFT)
     # Derived by the database, so that the queue (two states) is one index range in due order.
     waiting: Mapped[bool] = mapped_column(
@@ -226,7 +229,7 @@ class Registration(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
-    assessor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assessor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(30), default=RegistrationStatus.DRAFT)
     step: Mapped[int] = mapped_column(Integer, default=1)  # the furthest step saved
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -243,7 +246,7 @@ class Registration(Base):
     registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     company: Mapped[Company] = relationship()
-    assessor: Mapped[User] = relationship()
+    assessor: Mapped[User | None] = relationship()
 
 
 class Fee(Base):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from review import registration_rules as rules
 from review.errors import ReviewError, ReviewErrorCode
 from review.models import (
+    Company,
     Fee,
     Invoice,
     InvoiceStatus,
@@ -260,12 +261,90 @@ def mark_paid(session: Session, invoice: Invoice, provider: str, reference: str)
     invoice.status, invoice.paid_at = InvoiceStatus.PAID, utcnow()
     invoice.provider, invoice.reference = provider, reference
     reg = invoice.registration
+    _register(session, reg)
+    return reg
+
+
+def _register(session: Session, reg: Registration) -> None:
+    """REGISTERED, with its audit number (the start year and the registration's id)."""
     reg.status = RegistrationStatus.REGISTERED
     reg.registered_at = utcnow()
+    session.flush()
     year = (reg.start_date or utcnow().date()).year
     reg.audit_number = f"{year}{reg.id:05d}"
     session.flush()
+
+
+def record_registered(
+    session: Session,
+    company: Company,
+    start: dt.date,
+    end: dt.date,
+    employees: int,
+    certificate: str = "secor",
+) -> Registration:
+    """A registration made outside the portal (migrated from the previous system, or taken on
+    paper), recorded by staff as REGISTERED; the program's rules apply to it as to any other."""
+    if not 1 <= employees <= rules.MAX_EMPLOYEES:
+        raise ReviewError(
+            ReviewErrorCode.INVALID,
+            f"A SECOR audit is for 1 to {rules.MAX_EMPLOYEES} employees.",
+        )
+    if certificate not in CERTIFICATES:
+        raise ReviewError(
+            ReviewErrorCode.INVALID, f"The certificate is one of: {', '.join(CERTIFICATES)}."
+        )
+    if end < start:
+        raise ReviewError(ReviewErrorCode.INVALID, "The audit cannot end before it starts.")
+    reg = Registration(
+        company_id=company.id,
+        assessor_id=None,
+        status=RegistrationStatus.REGISTERED,
+        data={
+            "details": {
+                "employees": employees,
+                "certificate": certificate,
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat(),
+            },
+            "recorded_by_staff": True,
+        },
+        start_date=start,
+        end_date=end,
+        due_date=rules.due_date(end),
+        step=Step.CONFIRMATION,
+    )
+    session.add(reg)
+    _register(session, reg)
     return reg
+
+
+def registered_audit(
+    session: Session, company_id: int, audit_number: str | None = None
+) -> Registration:
+    """The company's registered audit that a submission hands in: the one named by its audit
+    number, or the company's only one. Without one, nothing can be submitted."""
+    query = select(Registration).where(
+        Registration.company_id == company_id,
+        Registration.status == RegistrationStatus.REGISTERED,
+    )
+    if audit_number:
+        query = query.where(Registration.audit_number == audit_number.strip()[:20])
+    found = session.scalars(query.order_by(Registration.id.desc())).all()
+    if not found:
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            f"There is no registered audit {audit_number} for your company."
+            if audit_number
+            else "The audit must be registered and paid before it can be submitted: request "
+            "an audit registration from the dashboard.",
+        )
+    if len(found) > 1 and not audit_number:
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            "Your company has more than one registered audit: say which by its audit number.",
+        )
+    return found[0]
 
 
 def money(cents: int) -> str:

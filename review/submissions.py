@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from review.errors import ReviewError, ReviewErrorCode
 from review.models import Role, Submission, SubmissionStatus
+from review.registration import registered_audit
 
 _SUBMISSIONS = cast(Table, Submission.__table__)
 
@@ -23,11 +24,16 @@ class Actor:
     company_id: int | None
 
 
-def create_draft(session: Session, actor: Actor) -> Submission:
+def create_draft(session: Session, actor: Actor, audit_number: str | None = None) -> Submission:
+    """A draft that hands in the company's registered audit (409 ``wrong_state`` without one)."""
     if actor.role != Role.EMPLOYER or actor.company_id is None:
         raise ReviewError(ReviewErrorCode.INVALID, "Only an employer with a company can start one.")
+    registration = registered_audit(session, actor.company_id, audit_number)
     sub = Submission(
-        company_id=actor.company_id, created_by_id=actor.id, status=SubmissionStatus.DRAFT
+        company_id=actor.company_id,
+        created_by_id=actor.id,
+        status=SubmissionStatus.DRAFT,
+        registration_id=registration.id,
     )
     session.add(sub)
     session.flush()

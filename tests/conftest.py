@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -9,10 +10,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from review.accounts import create_token, create_user
 from review.db import dispose_engines, session_scope
@@ -79,7 +82,27 @@ def add_account(app: Flask, role: str, company: str | None = None) -> Account:
     with session_scope(app.extensions["secor_settings"].database_url) as session:
         user = create_user(session, email, password, role, company, name=f"{role.title()} Person")
         token = create_token(session, user)
+        if role == "employer":
+            register_company(session, user.company)
         return Account(email, password, role, company, token, user.id)
+
+
+def register_company(session: Any, company: Any) -> str:
+    """A REGISTERED audit for the company (once), as staff record one: submissions need it."""
+    from review.models import Registration, RegistrationStatus
+    from review.registration import record_registered
+
+    existing = session.scalar(
+        select(Registration.audit_number).where(
+            Registration.company_id == company.id,
+            Registration.status == RegistrationStatus.REGISTERED,
+        )
+    )
+    if existing:
+        return str(existing)
+    today = dt.date.today()
+    reg = record_registered(session, company, today - dt.timedelta(days=3), today, 5)
+    return str(reg.audit_number)
 
 
 @pytest.fixture

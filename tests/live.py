@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -125,7 +126,26 @@ class Service:
             "--password-stdin",
             stdin="a-long-password\n",
         )
+        if role == "employer" and company:
+            self.register(company)
         return self.run("token", "create", email).stdout.strip().splitlines()[-1]
+
+    def register(self, company: str) -> str:
+        """A REGISTERED audit for the company, recorded as staff do; returns its number."""
+        today = dt.date.today()
+        out = self.run(
+            "registration",
+            "create",
+            "--company",
+            company,
+            "--start",
+            (today - dt.timedelta(days=3)).isoformat(),
+            "--end",
+            today.isoformat(),
+            "--employees",
+            "5",
+        )
+        return out.stdout.strip().splitlines()[-1]
 
     def upload(self, token: str, sub: int, path: Path, kind: str = "protocol") -> tuple[int, Any]:
         body, ctype = multipart({"kind": kind}, path.name, path.read_bytes())

@@ -22,6 +22,8 @@ def _user(svc: Service, email: str, role: str, company: str | None = None) -> st
     if company:
         args += ["--company", company]
     svc.run(*args, stdin=PASSWORD + "\n")
+    if company:
+        svc.register(company)  # only a registered audit can be submitted
     return svc.run("token", "create", email).stdout.strip().splitlines()[-1]
 
 

@@ -29,6 +29,7 @@ def service(tmp_path: Path):  # type: ignore[no-untyped-def]
         "--password-stdin",
         stdin="a-long-password\n",
     )
+    svc.register("Acme Drilling Ltd.")  # only a registered audit can be submitted
     svc.serve()
     yield svc
     svc.stop()

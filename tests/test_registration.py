@@ -23,9 +23,8 @@ def train(app: Flask, acc: Account, on: dt.date) -> None:
 
 
 def walk_wizard(app: Flask, client, employees: int = 3) -> int:  # type: ignore[no-untyped-def]
-    client.post("/registrations")
-    with session_scope(app.extensions["secor_settings"].database_url) as s:
-        reg_id = s.query(Registration).order_by(Registration.id.desc()).first().id
+    started = client.post("/registrations")
+    reg_id = int(started.headers["Location"].split("/registrations/")[1].split("/")[0])
     start = dt.date.today() + dt.timedelta(days=10)
     res = client.post(
         f"/registrations/{reg_id}/step/1",
@@ -91,9 +90,10 @@ def walk_wizard(app: Flask, client, employees: int = 3) -> int:  # type: ignore[
 def test_rules_refuse_at_step_one_with_a_clear_message(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
     emp = accounts["employer"]
     client = login(app.test_client(), emp)
-    client.post("/registrations")
+    started = client.post("/registrations")
+    step_one = started.headers["Location"].split("?")[0]
     page = client.post(
-        "/registrations/1/step/1",
+        step_one,
         data={
             "audit_type": "certification",
             "scope": ["Alberta"],
@@ -110,7 +110,7 @@ def test_rules_refuse_at_step_one_with_a_clear_message(app: Flask, accounts) -> 
     assert "at most 15 days" in page
     assert "one-year SECOR" in page
     train(app, emp, dt.date.today() - dt.timedelta(days=365 * 3 + 1))
-    page = client.post("/registrations/1/step/1", data={"go": "next"}).get_data(as_text=True)
+    page = client.post(step_one, data={"go": "next"}).get_data(as_text=True)
     assert "3 or more years old" in page
 
 
@@ -127,9 +127,11 @@ def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) 
     assert "(2) does not equal the number of employees entered in step 1 (3)" in page
     assert "Priya Nair" in page  # on the chart, not on the roster
     # only one open registration per company: starting again resumes this one
-    client.post("/registrations")
+    again = client.post("/registrations")
+    assert f"/registrations/{reg_id}/" in again.headers["Location"]
     with session_scope(app.extensions["secor_settings"].database_url) as s:
-        assert s.query(Registration).count() == 1
+        opened = s.query(Registration).filter(Registration.status == "draft").count()
+        assert opened == 1
     assert "Tick the acknowledgement" in client.post(
         f"/registrations/{reg_id}/step/6", data={"go": "next"}
     ).get_data(as_text=True)
@@ -273,3 +275,91 @@ def test_migration_moves_the_org_chart_id_out_of_the_json(tmp_path) -> None:  # 
     assert [(r[0], r[1]) for r in rows] == [(1, 7), (2, None)]
     assert all("org_chart" not in r[2] and '"text": "t"' in r[2] for r in rows)
     dispose_engines()
+
+
+def test_only_a_registered_audit_can_be_submitted(app: Flask) -> None:
+    from review.accounts import create_token, create_user, get_or_create_company
+    from review.models import Submission
+    from tests.conftest import register_company
+
+    url = app.extensions["secor_settings"].database_url
+    with session_scope(url) as s:
+        user = create_user(s, "new@example.com", "a long enough passphrase", "employer", "New Co")
+        token = create_token(s, user)
+        other_number = register_company(s, get_or_create_company(s, "Other Co"))
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    # GIVEN an employer whose company has only requested (or not even requested) a registration
+    res = client.post("/api/v1/submissions", headers=auth)
+    assert (res.status_code, res.get_json()["code"]) == (409, "wrong_state")
+    assert "must be registered and paid" in res.get_json()["message"]
+    page = login(
+        app.test_client(),
+        Account("new@example.com", "a long enough passphrase", "employer", "New Co", token, 0),
+    )
+    res = page.post("/submissions")
+    assert res.status_code == 302 and "/dashboard" in res.headers["Location"]
+    assert b"must be registered and paid" in page.get("/dashboard").data
+    # another company's audit number is no way in
+    res = client.post("/api/v1/submissions", headers=auth, json={"audit_number": other_number})
+    assert res.status_code == 409
+    # WHEN staff record the company's registered audit (or it is paid in the portal)
+    with session_scope(url) as s:
+        number = register_company(s, get_or_create_company(s, "New Co"))
+    # THEN a submission is made for it, by default or by its number
+    res = client.post("/api/v1/submissions", headers=auth, json={"audit_number": number})
+    assert res.status_code == 201, res.get_json()
+    with session_scope(url) as s:
+        sub = s.get(Submission, res.get_json()["id"])
+        assert sub.registration_id is not None
+    assert client.post("/api/v1/submissions", headers=auth).status_code == 201
+
+
+def test_staff_record_a_registration_from_the_command_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from tests.conftest import ROOT, secor_cmd
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SECOR_")},
+        "SECOR_INSTANCE_DIR": str(tmp_path),
+    }
+
+    def secor(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            secor_cmd(*args), capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+        )
+
+    assert secor("db", "upgrade").returncode == 0
+    made = secor(
+        "registration",
+        "create",
+        "--company",
+        "Paper Audit Ltd.",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-10",
+        "--employees",
+        "7",
+        "--type",
+        "one_year",
+    )
+    assert made.returncode == 0, made.stderr
+    number = made.stdout.strip().splitlines()[-1]
+    assert number.startswith("2026") and number.isdigit()
+    too_many = secor(
+        "registration",
+        "create",
+        "--company",
+        "Big Ltd.",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-10",
+        "--employees",
+        "11",
+    )
+    assert too_many.returncode == 1 and "1 to 10 employees" in too_many.stderr
+    assert "Traceback" not in too_many.stderr

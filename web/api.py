@@ -15,6 +15,7 @@ from ingest.submission import (
     get_document,
     hand_to_review,
 )
+from review.errors import ReviewError, ReviewErrorCode
 from review.models import Role, Submission
 from review.submissions import (
     create_draft,
@@ -45,7 +46,11 @@ def me() -> Any:
 @bp.post("/submissions")
 @api_roles(Role.EMPLOYER)
 def create_submission() -> Any:
-    sub = create_draft(db(), actor())
+    data = request.get_json(silent=True) if request.is_json else None
+    number = data.get("audit_number") if isinstance(data, dict) else None
+    if number is not None and not (isinstance(number, str) and 0 < len(number) <= 20):
+        raise ReviewError(ReviewErrorCode.INVALID, "'audit_number' is the audit's number as text.")
+    sub = create_draft(db(), actor(), number)
     db().commit()
     return jsonify(id=sub.id, status=sub.status), 201
 

@@ -197,6 +197,49 @@ def demo(company: str) -> None:
             click.echo(f"  {role:9} {email:24} password: {password}")
 
 
+# --- registrations --------------------------------------------------------------------------
+
+
+@cli.group(help="Audit registrations.")
+def registration() -> None:
+    pass
+
+
+@registration.command(
+    "create",
+    help="Record a REGISTERED audit made outside the portal; prints its audit number last.",
+)
+@click.option("--company", required=True, help="Company name (created if needed).")
+@click.option("--start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--employees", required=True, type=int)
+@click.option(
+    "--type", "kind", type=click.Choice(["secor", "one_year"]), default="secor", show_default=True
+)
+def registration_create(company: str, start: Any, end: Any, employees: int, kind: str) -> None:
+    from review.accounts import get_or_create_company
+    from review.errors import ReviewError
+    from review.registration import record_registered
+
+    certificate = "secor" if kind == "secor" else "secor_one_year"
+    try:
+        with session_scope(_settings(_app()).database_url) as session:
+            reg = record_registered(
+                session,
+                get_or_create_company(session, company.strip()),
+                start.date(),
+                end.date(),
+                employees,
+                certificate,
+            )
+            number = reg.audit_number
+            due = reg.due_date
+    except ReviewError as e:
+        raise click.ClickException(e.message) from e
+    click.echo(f"registered audit for {company}, due {due}; audit number:")
+    click.echo(number)
+
+
 # --- processes ------------------------------------------------------------------------------
 
 

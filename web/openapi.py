@@ -206,7 +206,13 @@ SPEC: dict[str, Any] = {
         "/api/v1/me": {"get": _op("Who am I", "all", result=ME)},
         "/api/v1/submissions": {
             "get": _op("Submissions I may see", "all", result=LIST),
-            "post": _op("Start a draft for my company", "employer", 201, result=CREATED),
+            "post": _op(
+                "Start a draft for my company's registered audit (409 without one)",
+                "employer",
+                201,
+                _json({"audit_number": {"type": "string", "minLength": 1, "maxLength": 20}}),
+                result=CREATED,
+            ),
         },
         "/api/v1/submissions/{submission_id}": {
             "get": _op(

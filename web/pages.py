@@ -52,9 +52,11 @@ def submissions() -> Any:
 @bp.post("/submissions")
 @page_roles(Role.EMPLOYER)
 def new_submission() -> Any:
-    sub = create_draft(db(), actor())
-    db().commit()
-    flash("A new draft submission was created. Upload your documents below.", "info")
+    with page_action() as done:
+        sub = create_draft(db(), actor())
+        done.say("A new draft submission was created. Upload your documents below.")
+    if not done.ok:
+        return redirect(url_for("registration.dashboard"))
     return redirect(url_for("pages.submission", submission_id=sub.id))
 
 
