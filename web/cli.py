@@ -9,7 +9,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +245,18 @@ def registration_create(company: str, start: Any, end: Any, employees: int, kind
 # --- processes ------------------------------------------------------------------------------
 
 
+def _stop_requested() -> Callable[[], bool]:
+    """SIGTERM or SIGINT asks a long-running command to stop; ask the returned function."""
+    requested = threading.Event()
+
+    def stop(*_: Any) -> None:
+        requested.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    return requested.is_set
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -309,16 +323,9 @@ def serve(host: str, port: int, no_worker: bool, workers: int, threads: int) -> 
         f"{settings.database_url.split('://')[0]}, broker: {broker}, "
         f"worker: {'no' if no_worker else 'yes'})"
     )
-    stopping = False
-
-    def stop(*_: Any) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = _stop_requested()
     try:
-        while not stopping:
+        while not stopping():
             time.sleep(0.5)
             if procs["web"].poll() is not None:
                 raise click.ClickException("the web server stopped")
@@ -376,19 +383,12 @@ def worker(concurrency: int | None, no_relay: bool, loglevel: str) -> None:
     supervisor = Supervisor(
         slot_command, concurrency or os.cpu_count() or 1, state, settings.task_hard_limit, lost
     )
-    stopping = False
-
-    def stop(*_: Any) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = _stop_requested()
     click.echo(
         f"worker: {len(supervisor.slots)} supervised slots (relay: {'no' if no_relay else 'yes'})"
     )
     try:
-        supervisor.run(lambda: stopping)
+        supervisor.run(stopping)
     finally:
         if relay is not None:
             relay.stop()
