@@ -110,6 +110,8 @@ class Submission(Base):
         Index("ix_submissions_waiting_passed", "waiting", "passed", "due_at", "id"),
         Index("ix_submissions_company", "company_id", "id"),
         Index("ix_submissions_registration", "registration_id"),
+        # the queue filtered by state and protocol version (outdated forms, a version's audits)
+        Index("ix_submissions_status_version", "status", "protocol_version", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
