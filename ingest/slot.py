@@ -68,6 +68,8 @@ def install(heartbeat: Heartbeat, soft_limit: float) -> None:
 def run_slot(
     celery_app: Celery, beat_file: Path, queue: str, soft_limit: float, loglevel: str = "INFO"
 ) -> None:
+    if os.getppid() == 1:  # the supervisor died before this slot could be tied to it
+        raise SystemExit("the worker supervisor is gone; not starting")
     cap_memory()
     heartbeat = Heartbeat(beat_file)
     heartbeat.start()

@@ -17,6 +17,7 @@ is no lock shared between slots; this supervisor watches each slot's heartbeat f
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -36,6 +37,11 @@ STARTUP_GRACE = 60.0
 STALE_AFTER = 20.0
 #: Seconds past the hard time limit before a busy slot is killed.
 HARD_LIMIT_GRACE = 10.0
+#: A slot that ends by itself sooner than this after starting is restarted after a growing pause
+#: (1, 2, 4 ... 30 s), so a slot that cannot start (a bad setting) does not burn the cores.
+QUICK_EXIT = 10.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+MAX_BACKOFF = 30.0
 
 Command = Callable[[int, Path], Sequence[str]]
 Lost = Callable[[list[int]], None]
@@ -49,6 +55,8 @@ class Slot:
     started: float = 0.0
     restarts: int = 0
     holding: list[int] = field(default_factory=list)
+    quick_exits: int = 0  # exits in a row within QUICK_EXIT of starting
+    respawn_at: float | None = None  # when a slot waiting out its backoff starts again
 
 
 class Supervisor:
@@ -74,7 +82,10 @@ class Supervisor:
     def _spawn(self, slot: Slot) -> None:
         slot.beat_file.unlink(missing_ok=True)
         slot.proc = subprocess.Popen(
-            list(self.command(slot.number, slot.beat_file)), env=self.env, start_new_session=True
+            list(self.command(slot.number, slot.beat_file)),
+            env=self.env,
+            start_new_session=True,
+            preexec_fn=_end_with_parent,
         )
         slot.started = time.monotonic()
         log.info("worker slot %s started (pid %s)", slot.number, slot.proc.pid)
@@ -83,6 +94,11 @@ class Supervisor:
         """One round: restart what exited, kill what is stuck (it is restarted next round)."""
         now = time.monotonic()
         for slot in self.slots:
+            if slot.respawn_at is not None:
+                if now >= slot.respawn_at:
+                    slot.respawn_at = None
+                    self._spawn(slot)
+                continue
             beat = read_beat(slot.beat_file)
             if beat is not None and beat.document_id is not None:
                 slot.holding = [beat.document_id]
@@ -91,7 +107,7 @@ class Supervisor:
             assert slot.proc is not None
             code = slot.proc.poll()
             if code is not None:
-                self._replace(slot, f"exited ({_describe(code)})")
+                self._replace(slot, f"exited ({_describe(code)})", killed=code < 0)
             elif reason := self._stuck(slot, beat, now):
                 log.error(
                     "worker slot %s (pid %s) %s; killing it", slot.number, slot.proc.pid, reason
@@ -114,7 +130,7 @@ class Supervisor:
             return f"has not beaten for {now - beat.beat:.0f} s while idle"
         return None
 
-    def _replace(self, slot: Slot, why: str) -> None:
+    def _replace(self, slot: Slot, why: str, killed: bool = False) -> None:
         lost, slot.holding = slot.holding, []
         log.error(
             "worker slot %s %s%s; starting a new one",
@@ -128,7 +144,21 @@ class Supervisor:
             except Exception:  # the outbox lease still sends it again later
                 log.exception("could not re-send documents %s at once", lost)
         slot.restarts += 1
-        self._spawn(slot)
+        ran = time.monotonic() - slot.started
+        # a slot killed from outside (OOM killer, an operator, this supervisor) comes back at
+        # once; one that ends by itself right after starting cannot start, and waits
+        slot.quick_exits = slot.quick_exits + 1 if ran < QUICK_EXIT and not killed else 0
+        if slot.quick_exits:
+            pause = min(MAX_BACKOFF, 2.0 ** (slot.quick_exits - 1))
+            log.error(
+                "worker slot %s ran only %.0f s; starting it again in %.0f s",
+                slot.number,
+                ran,
+                pause,
+            )
+            slot.respawn_at = time.monotonic() + pause
+        else:
+            self._spawn(slot)
 
     def run(self, stopping: Callable[[], bool], interval: float = 0.5) -> None:
         self.start()
@@ -151,6 +181,13 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 _kill(proc, signal.SIGKILL)
                 proc.wait(5)
+
+
+def _end_with_parent() -> None:
+    """In the slot, before it runs: when the supervisor dies (even by SIGKILL), the kernel
+    sends the slot SIGTERM, so no slot outlives it and keeps taking work unsupervised."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _kill(proc: subprocess.Popen[bytes], sig: int) -> None:

@@ -113,3 +113,61 @@ def test_the_heartbeat_file_tells_busy_from_idle(tmp_path: Path) -> None:
     beat = read_beat(tmp_path / "beat.json")
     assert beat is not None and beat.document_id is None and beat.busy_since is None
     assert read_beat(tmp_path / "missing.json") is None
+
+
+def test_a_slot_that_keeps_failing_at_start_is_restarted_after_a_growing_pause(
+    tmp_path: Path,
+) -> None:
+    failing = [sys.executable, "-c", "raise SystemExit(3)"]
+    s = Supervisor(lambda n, beat: failing, 1, tmp_path / "slots", hard_limit=5, on_lost=list)
+    s.start()
+    slot = s.slots[0]
+    try:
+        spawned, deadline = 1, time.monotonic() + 4.5
+        while time.monotonic() < deadline:
+            before = slot.proc
+            s.check()
+            spawned += slot.proc is not before
+            time.sleep(0.1)
+        # without a pause it would have started ~45 times; with 1 s then 2 s pauses, 3-4
+        assert 2 <= spawned <= 4, spawned
+        assert slot.quick_exits >= 2
+    finally:
+        s.stop(wait=2)
+
+
+def test_no_slot_outlives_a_supervisor_killed_with_sigkill(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from ingest.supervisor import Supervisor\n"
+        f"s = Supervisor(lambda n, b: {SLEEPER!r}, 2, Path({str(tmp_path)!r}), 5, list)\n"
+        "s.start()\n"
+        "print(' '.join(str(x.proc.pid) for x in s.slots), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    from tests.procs import ROOT
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert parent.stdout is not None
+    pids = [int(p) for p in parent.stdout.readline().split()]
+    assert len(pids) == 2
+    parent.send_signal(signal.SIGKILL)  # as the OOM killer would
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [
+            p
+            for p in pids
+            if Path(f"/proc/{p}").exists() and Path(f"/proc/{p}/stat").read_text().split()[2] != "Z"
+        ]
+        time.sleep(0.1)
+    for p in alive:
+        os.kill(p, signal.SIGKILL)
+    assert not alive, "slots outlived their supervisor"
