@@ -24,7 +24,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.heartbeat import Beat, read_beat
@@ -54,7 +54,7 @@ class Slot:
     proc: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     restarts: int = 0
-    holding: list[int] = field(default_factory=list)
+    holding: int | None = None  # the document it was last seen working on
     quick_exits: int = 0  # exits in a row within QUICK_EXIT of starting
     respawn_at: float | None = None  # when a slot waiting out its backoff starts again
 
@@ -100,10 +100,8 @@ class Supervisor:
                     self._spawn(slot)
                 continue
             beat = read_beat(slot.beat_file)
-            if beat is not None and beat.document_id is not None:
-                slot.holding = [beat.document_id]
-            elif beat is not None:
-                slot.holding = []
+            if beat is not None:  # no beat: the file is being replaced; keep the last one
+                slot.holding = beat.document_id
             assert slot.proc is not None
             code = slot.proc.poll()
             if code is not None:
@@ -131,16 +129,16 @@ class Supervisor:
         return None
 
     def _replace(self, slot: Slot, why: str, killed: bool = False) -> None:
-        lost, slot.holding = slot.holding, []
+        lost, slot.holding = slot.holding, None
         log.error(
             "worker slot %s %s%s; starting a new one",
             slot.number,
             why,
-            f", holding document {lost[0]}: sending it again now" if lost else "",
+            f", holding document {lost}: sending it again now" if lost is not None else "",
         )
-        if lost:
+        if lost is not None:
             try:
-                self.on_lost(lost)
+                self.on_lost([lost])
             except Exception:  # the outbox lease still sends it again later
                 log.exception("could not re-send documents %s at once", lost)
         slot.restarts += 1

@@ -223,6 +223,18 @@ class Catalogue:
             and day <= dt.date.fromisoformat(found.accepted_until)
         )
 
+    def state(self, version: str) -> str:
+        """What a version is today, as staff read it: draft, current, accepted until a date
+        (its transition window) or outdated."""
+        found = self.all_versions[version]
+        if found.status == DRAFT:
+            return DRAFT
+        if self.current is not None and self.current.version == version:
+            return "current"
+        if self.is_current(version):
+            return f"accepted until {found.accepted_until}"
+        return "outdated"
+
     def is_current(self, version: str) -> bool:
         """Accepted today (the word the rest of the code and the flags use)."""
         return self.accepted(version, dt.date.today())

@@ -154,3 +154,24 @@ def test_a_version_imported_mid_year_changes_nothing_until_staff_activate_it(
     assert not catalogue.accepted("2025", day(2026, 10, 1))
     assert not catalogue.accepted("2023", day(2026, 8, 1))
     assert catalogue.accepted("2026", day(2026, 7, 1))
+
+
+def test_staff_activation_says_which_date_is_wrong(app, staff_client) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from review.protocol import SHIPPED
+
+    instance = app.extensions["secor_settings"].instance_dir
+    data = json.loads((SHIPPED / "protocol-2025.json").read_text())
+    data.update(version="2026", form_number="SECOR-AP-2026 Rev 1", status="draft")
+    (instance / "protocols").mkdir(exist_ok=True)
+    (instance / "protocols" / "protocol-2026.json").write_text(json.dumps(data))
+    url = "/staff/protocols/2026/activate"
+    staff_client.post(url, data={"effective": "next week"})
+    assert b"Enter the dates as YYYY-MM-DD." in staff_client.get("/staff/protocols/2026").data
+    staff_client.post(
+        url, data={"effective": "2026-07-01", "previous_accepted_until": "2020-01-01"}
+    )
+    page = staff_client.get("/staff/protocols/2026").data
+    assert b"cannot stop being accepted before it took effect" in page
+    assert Catalogue.default(instance).state("2026") == "draft"

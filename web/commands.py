@@ -110,18 +110,8 @@ def protocol_list() -> None:
     for v in sorted(catalogue.all_versions.values(), key=lambda v: (v.effective, v.version)):
         click.echo(
             f"{v.version}\t{v.form_number}\teffective {v.effective}\t{len(v.questions)} "
-            f"questions\t{sum(e.available for e in v.elements)} points\t{_state(catalogue, v)}"
+            f"questions\t{sum(e.available for e in v.elements)} points\t{catalogue.state(v.version)}"
         )
-
-
-def _state(catalogue: Any, v: Any) -> str:
-    if v.status == "draft":
-        return "draft (not active)"
-    if catalogue.current is not None and catalogue.current.version == v.version:
-        return "current"
-    if catalogue.is_current(v.version):
-        return f"accepted until {v.accepted_until}"
-    return "outdated"
 
 
 @protocol.command("activate", help="Activate an imported VERSION from a date (staff decision).")

@@ -180,10 +180,13 @@ def protocol_activate(version: str) -> Any:
         effective = dt.date.fromisoformat(request.form.get("effective", "")[:10])
         raw_until = request.form.get("previous_accepted_until", "")[:10]
         until = dt.date.fromisoformat(raw_until) if raw_until else None
+    except ValueError:
+        flash("Enter the dates as YYYY-MM-DD.", "error")
+        return redirect(url_for("staff.protocol", version=version))
+    try:
         made, previous = activate(settings().instance_dir, version, effective, until)
-    except ValueError as e:
-        message = str(e) if "previous" in str(e) else "Enter the dates as YYYY-MM-DD."
-        flash(message, "error")
+    except ValueError as e:  # a transition window that ends before the old version began
+        flash(str(e), "error")
         return redirect(url_for("staff.protocol", version=version))
     flash(
         f"{made.form_number} is active from {made.effective}"

@@ -382,7 +382,7 @@ def _ink(img: np.ndarray, box: tuple[int, int, int, int]) -> float:
 
 
 def read_page(
-    page: Identified, blank: BlankForm, low_confidence: float = 0.8
+    page: Identified, blank: BlankForm, low_confidence: float
 ) -> tuple[list[ExtractedAnswer], dict[str, dict[str, str]], dict[str, str]]:
     version, img = page.version, page.image
     height = version.page_sizes[page.page - 1][1]
