@@ -17,6 +17,7 @@ from PIL import Image
 
 from ingest.errors import ErrorCode, IngestError
 from ingest.filetypes import FILE_TYPES, DeepCheck, FileType
+from ingest.pdfium_lock import PDFIUM
 from ingest.settings import Settings
 from ingest.sniff import Sniffed
 
@@ -32,16 +33,17 @@ def probe_pdf(path: Path, settings: Settings) -> Probe:
     """Open the PDF as our readers will (PDFium): it must parse, open without a password and
     have a sane number of pages. PDFium reads lazily and counts the real page tree, so a
     file claiming ten billion pages is counted, not believed."""
-    try:
-        doc = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as e:
-        if "password" in str(e).lower():
-            raise IngestError(ErrorCode.ENCRYPTED) from e
-        raise IngestError(ErrorCode.CORRUPT, "The PDF is damaged and cannot be opened.") from e
-    try:
-        pages = len(doc)
-    finally:
-        doc.close()
+    with PDFIUM:
+        try:
+            doc = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as e:
+            if "password" in str(e).lower():
+                raise IngestError(ErrorCode.ENCRYPTED) from e
+            raise IngestError(ErrorCode.CORRUPT, "The PDF is damaged and cannot be opened.") from e
+        try:
+            pages = len(doc)
+        finally:
+            doc.close()
     if pages < 1:
         raise IngestError(ErrorCode.CORRUPT, "The PDF has no pages.")
     if pages > settings.max_pages:
