@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from review.protocol import Catalogue, ProtocolVersion
 
 _FORM_NUMBER = re.compile(r"\b([A-Z]{2,}(?:-[A-Z]{2,})*)-(\d{4})(?:\s*Rev\s*(\d+))?", re.I)
+#: A revision stamp as forms print it in their footer: "Revised 20260110", "Effective
+#: 2025-01-01", "Revised: January 10, 2026". Forms without a form number are told apart by it.
+STAMP = re.compile(
+    r"(?:Effective|Revised|Revision\s+date|Rev\.?)\s*:?\s*"
+    r"(\d{4}-\d{2}-\d{2}|\d{8}|[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4})"
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,16 @@ def printed_numbers(text: str) -> set[str]:
     return {_norm(m.group(0)) for m in _FORM_NUMBER.finditer(text)}
 
 
+def printed_stamps(text: str) -> set[str]:
+    """Revision stamps printed in ``text``, normalised (e.g. 'revised20260110')."""
+    return {_norm(m.group(0)) for m in STAMP.finditer(text)}
+
+
+def _stamp_markers(version: ProtocolVersion) -> set[str]:
+    """The version's markers that are revision stamps (forms with no form number)."""
+    return {_norm(m) for m in version.markers if STAMP.fullmatch(m)}
+
+
 def _jaccard(a: Iterable[str], b: Iterable[str]) -> float:
     sa, sb = set(a), set(b)
     return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
@@ -64,6 +80,7 @@ def detect(
     """Weigh the evidence for each known version; ``printed`` is page text or OCR of it."""
     names = set(field_names)
     seen = printed_numbers(printed)
+    stamps = printed_stamps(printed)
     meta = _norm(metadata)
     best: tuple[float, ProtocolVersion | None, list[str]] = (0.0, None, [])
     known = set()
@@ -78,6 +95,9 @@ def detect(
         elif any(s.startswith(base) for s in seen):
             weights.append(OTHER_REVISION)
             why.append(f"printed form number of {v.version} with another revision")
+        elif _stamp_markers(v) & stamps:
+            weights.append(PRINTED_NUMBER)
+            why.append(f"printed revision stamp of {v.version}")
         elif _norm(f"Version {v.version}") in _norm(printed):
             weights.append(PRINTED_VERSION)
             why.append(f"printed 'Version {v.version}'")
@@ -94,12 +114,18 @@ def detect(
             best = (score, v, why)
     foreign = {s for s in seen if s not in known and not any(s.startswith(k) for k in known)}
     score, version, why = best
+    stamped = set().union(*(_stamp_markers(v) for v in catalogue.versions.values()))
+    if stamps and stamped and not seen and not (stamps & stamped):
+        # a form that names itself by revision stamp only, and by none we know
+        foreign |= {s for s in stamps if s.startswith("revised")}
     printed_match = version is not None and any(
         s.startswith(_norm(version.form_number.split(" Rev")[0])) for s in seen
     )
     if version is None or score < RECOGNISED or (foreign and not printed_match):
         reason = (
-            "printed form number is not a known version" if foreign else "no known version matched"
+            "printed form number or revision is not a known version"
+            if foreign
+            else "no known version matched"
         )
         return Detection(None, None, 0.9 if foreign else 1.0 - score, (reason,))
     return Detection(version, catalogue.is_current(version.version), score, tuple(why))

@@ -11,6 +11,7 @@ import functools
 import glob
 import os
 import threading
+from collections import Counter
 from dataclasses import dataclass
 
 import cv2
@@ -109,24 +110,32 @@ def _pad(crop: np.ndarray, pad: int = 16, scale: float = 1.0) -> np.ndarray:
     return np.pad(cleaned, pad, constant_values=255)
 
 
-def read_one(crop: np.ndarray, digits: bool = False) -> Read:
+def read_one(crop: np.ndarray, digits: bool = False, scale: float = 1.0) -> Read:
     """A single box as a single line (psm 7), used only to retry."""
-    words = _words(_pad(crop), tesserocr.PSM.SINGLE_LINE, digits)
+    words = _words(_pad(crop, scale=scale), tesserocr.PSM.SINGLE_LINE, digits)
     if not words:
         return Read("", 0.0)
     return Read(" ".join(w for w, _, _ in words), max(0.0, min(c for _, c, _ in words) / 100))
 
 
 def read_boxes(
-    crops: list[np.ndarray], digits: bool = False, retry_below: float = 0.8
+    crops: list[np.ndarray], digits: bool = False, retry_below: float = 0.9, scale: float = 1.0
 ) -> list[Read]:
-    """Read all crops in one strip, then retry alone the few that came back empty or unsure."""
-    reads = read_strip(crops, digits=digits)
+    """Read all crops in one strip, then read again alone the few that came back empty or
+    unsure. Of the three reads, two that agree outvote the third (a lone "1" read as "4" in
+    the strip, and as "1" twice alone); otherwise the surest read wins."""
+    reads = read_strip(crops, digits=digits, scale=scale)
     for i, (crop, read) in enumerate(zip(crops, reads)):
         if read.confidence < retry_below:
-            for again in (read_strip([crop], digits=digits)[0], read_one(crop, digits=digits)):
-                if again.confidence > reads[i].confidence:
-                    reads[i] = again
+            tries = [
+                read,
+                read_strip([crop], digits=digits, scale=scale)[0],
+                read_one(crop, digits=digits, scale=scale),
+            ]
+            votes = Counter(t.text for t in tries if t.text)
+            agreed = [text for text, n in votes.items() if n >= 2]
+            pool = [t for t in tries if t.text in agreed] if agreed else tries
+            reads[i] = max(pool, key=lambda t: t.confidence)
     return reads
 
 

@@ -31,7 +31,9 @@ def placed_boxes(version: ProtocolVersion, page: int) -> list[tuple[str, str, Fi
         for role, ref in (("points", q.awarded), ("notes", q.notes), ("na", q.na)):
             if ref is not None and ref.page == page:
                 boxes.append((role, q.id if role == "points" else f"{q.id} {role}", ref))
-    rows = {f"E{e.number}": e.summary for e in version.elements} | {"overall": version.overall}
+    rows = {f"{e.label or e.key}": e.summary for e in version.elements} | {
+        "overall": version.overall
+    }
     for key, refs in rows.items():
         for column, ref in refs.items():
             if ref.page == page:

@@ -39,7 +39,7 @@ class Flag:
     code: str
     message: str
     question: str | None = None
-    element: int | None = None
+    element: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -134,13 +134,13 @@ def answer_flags(
 def summary_flags(result: Score, summary: Mapping[str, Mapping[str, str]]) -> list[Flag]:
     """Compare the assessor's own summary totals with the computed ones."""
     flags: list[Flag] = []
-    tallies = {str(e.number): e.tally for e in result.elements} | {"overall": result.overall}
+    tallies = {e.key: e.tally for e in result.elements} | {"overall": result.overall}
     for key, fields in summary.items():
         tally = tallies.get(key)
         if tally is None:
             continue
         where = "overall" if key == "overall" else f"element {key}"
-        element = None if key == "overall" else int(key)
+        element = None if key == "overall" else key
         awarded = parse_points(fields.get("awarded", "")).awarded
         available = parse_points(fields.get("available", "")).awarded
         percent = parse_points(fields.get("percent", "").replace("%", "")).awarded

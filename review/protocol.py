@@ -26,9 +26,24 @@ class FieldRef:
 
 
 @dataclass(frozen=True)
+class PassRule:
+    """The least an audit must score, overall and in every element, in whole percent."""
+
+    overall: int = 80
+    element: int = 50
+
+    def describe(self) -> str:
+        return f"at least {self.overall}% overall and at least {self.element}% in every element"
+
+
+#: The program's rule, for forms that print none of their own.
+PROGRAM_PASS = PassRule()
+
+
+@dataclass(frozen=True)
 class Question:
-    id: str  # "1.3"
-    element: int
+    id: str  # as printed: "1.3", "A1", "C1a"
+    element: str  # the element's key: "1", "A"
     text: str
     method: str | None  # D, I, O (documentation, interview, observation) where printed
     available: int
@@ -38,6 +53,10 @@ class Question:
     na: FieldRef | None = None
     #: The only values a form allows where it prints a set ("(0 or 2)"); None: 0 to available.
     allowed: tuple[int, ...] | None = None
+    #: The shared question a sub-question (C1a, C1b) is scored under, as printed.
+    stem: str = ""
+    #: What the form tells the assessor to review for this question, where it prints it.
+    instructions: str = ""
 
     @property
     def points(self) -> Allowed:
@@ -46,10 +65,12 @@ class Question:
 
 @dataclass(frozen=True)
 class Element:
-    number: int
+    key: str  # "1" or "A": what the ids and the summary rows carry
     name: str
     questions: tuple[Question, ...]
     summary: dict[str, FieldRef] = field(default_factory=dict)  # awarded, available, percent
+    #: The heading as printed before the name: "Element 1", "A", "Section A".
+    label: str = ""
 
     @property
     def available(self) -> int:
@@ -75,6 +96,7 @@ class ProtocolVersion:
     status: str = "active"
     #: The last day an audit on this version is accepted, once a newer one is active.
     accepted_until: str | None = None
+    pass_rule: PassRule = PROGRAM_PASS
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -106,12 +128,13 @@ class ProtocolVersion:
 
         elements = tuple(
             Element(
-                number=e["number"],
+                key=str(e.get("key", e.get("number"))),
+                label=e.get("label", ""),
                 name=e["name"],
                 questions=tuple(
                     Question(
                         id=q["id"],
-                        element=q["element"],
+                        element=str(q["element"]),
                         text=q["text"],
                         method=q["method"],
                         available=q["available"],
@@ -120,6 +143,8 @@ class ProtocolVersion:
                         notes=ref(q["notes"]),
                         na=ref(q["na"]),
                         allowed=tuple(q["allowed"]) if q.get("allowed") else None,
+                        stem=q.get("stem", ""),
+                        instructions=q.get("instructions", ""),
                     )
                     for q in e["questions"]
                 ),
@@ -143,6 +168,7 @@ class ProtocolVersion:
             blank_file=data.get("blank_file", ""),
             status=data.get("status", ACTIVE),
             accepted_until=data.get("accepted_until"),
+            pass_rule=PassRule(**data["pass_rule"]) if data.get("pass_rule") else PROGRAM_PASS,
         )
 
 

@@ -1,7 +1,8 @@
 """Scoring as pure functions: points awarded / available per element, N/A removed from both.
 
-Pass = overall at least 80% and every element at least 50%, compared exactly with fractions
-(80.0% passes, 79.99% fails). Percentages are shown to one decimal, rounded half up.
+Pass = the version's pass rule (the program's: overall at least 80% and every element at least
+50%), compared exactly with fractions (80.0% passes, 79.99% fails). Percentages are shown to
+one decimal, rounded half up.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from review.protocol import ProtocolVersion
-
-PASS_OVERALL = Fraction(80, 100)
-PASS_ELEMENT = Fraction(50, 100)
+from review.protocol import PROGRAM_PASS, PassRule, ProtocolVersion
 
 
 @dataclass(frozen=True)
@@ -46,25 +44,31 @@ class Tally:
 
 @dataclass(frozen=True)
 class ElementScore:
-    number: int
+    key: str
     name: str
     tally: Tally
+    rule: PassRule = PROGRAM_PASS
 
     @property
     def passed(self) -> bool:
         # An element whose every question is N/A has nothing to fail.
-        return self.tally.ratio is None or self.tally.ratio >= PASS_ELEMENT
+        return self.tally.ratio is None or self.tally.ratio >= Fraction(self.rule.element, 100)
 
 
 @dataclass(frozen=True)
 class Score:
     elements: tuple[ElementScore, ...]
     overall: Tally
+    rule: PassRule = PROGRAM_PASS
 
     @property
     def passed(self) -> bool:
         ratio = self.overall.ratio
-        return ratio is not None and ratio >= PASS_OVERALL and all(e.passed for e in self.elements)
+        return (
+            ratio is not None
+            and ratio >= Fraction(self.rule.overall, 100)
+            and all(e.passed for e in self.elements)
+        )
 
 
 def format_percent(ratio: Fraction | None) -> str:
@@ -97,10 +101,12 @@ def score(
             available += q.available
             if answer is not None and not answer.na:
                 awarded += counted_points(answer.awarded, q.available)
-        elements.append(ElementScore(element.number, element.name, Tally(awarded, available)))
+        elements.append(
+            ElementScore(element.key, element.name, Tally(awarded, available), version.pass_rule)
+        )
         total_awarded += awarded
         total_available += available
-    return Score(tuple(elements), Tally(total_awarded, total_available))
+    return Score(tuple(elements), Tally(total_awarded, total_available), version.pass_rule)
 
 
 def score_json(result: Score) -> dict[str, object]:
@@ -110,7 +116,7 @@ def score_json(result: Score) -> dict[str, object]:
     return {
         "elements": [
             {
-                "element": e.number,
+                "element": e.key,
                 "name": e.name,
                 "awarded": num(e.tally.awarded),
                 "available": e.tally.available,

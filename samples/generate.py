@@ -69,7 +69,7 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 def answers_for(version: ProtocolVersion, rng: random.Random, profile: str) -> dict[str, dict]:
     """Plausible answers: 'pass', 'fail_element' (one element below 50%) or 'fail_overall'."""
     out: dict[str, dict] = {}
-    weak = rng.choice(version.elements).number
+    weak = rng.choice(version.elements).key
     for q in version.questions:
         if q.na_allowed and rng.random() < 0.4:
             out[q.id] = {"awarded": None, "na": True, "notes": "Not applicable to this company"}
@@ -134,7 +134,7 @@ def cover_values(version: ProtocolVersion, company: str) -> dict[str, str]:
 def summary_values(version: ProtocolVersion, scored: dict) -> dict[str, str]:
     out: dict[str, str] = {}
     for e in scored["elements"]:
-        fields = next(el for el in version.elements if el.number == e["element"]).summary
+        fields = next(el for el in version.elements if el.key == str(e["element"])).summary
         for key, ref in fields.items():
             value = e[key] if key != "percent" else f"{e['percent']:.1f}"
             out[ref.name] = "" if value is None else str(value)

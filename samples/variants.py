@@ -4,9 +4,9 @@ Each seed rewrites the printed points of every question ("5", "(0 - 5)", "(0-5)"
 "(0 or 5)", "0/2/5") and the footer's effective date ("Effective 2025-01-01", "Revised
 20250110", "Revised: January 10, 2025"), by editing the form's own content streams with pypdf
 (as a form editor would: the fields and their positions stay the form's own). It returns the
-structure a correct importer must recover. This covers the points and dates part of the
-variation space in ``../shared/program/real-forms.md``; lettered elements, sub-questions, page
-labels and column orders are not generated yet.
+structure a correct importer must recover. This covers the points and dates on today's own
+layout; ``samples/realstyle.py`` makes whole forms laid out like the published instruments
+(lettered elements, sub-questions, page labels, column orders).
 """
 
 from __future__ import annotations

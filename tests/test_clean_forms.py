@@ -62,7 +62,7 @@ def _fill(blank: Path, out: Path, wrong: dict[tuple[str, str], str]) -> int:
         if key == "overall":
             available = sum(e.available for e in version.elements)
         else:
-            available = next(e.available for e in version.elements if e.number == int(key))
+            available = next(e.available for e in version.elements if e.key == key)
         figure = {"awarded": str(available), "available": str(available), "percent": "100.00"}[
             column
         ]

@@ -99,7 +99,7 @@ def read_acroform(doc: PdfDoc, version: ProtocolVersion, f: _Fields | None = Non
         )
     # (page, rect) come from the catalogue when the field kept its official name.
     summary = {
-        str(e.number): {k: f.text(ref) for k, ref in e.summary.items()}
+        e.key: {k: f.text(ref) for k, ref in e.summary.items()}
         for e in version.elements
         if e.summary
     }

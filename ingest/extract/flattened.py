@@ -127,7 +127,7 @@ def read_text_layer(
             )
         )
     summary: dict[str, dict[str, str]] = {}
-    rows = {str(e.number): e.summary for e in version.elements if e.summary}
+    rows = {e.key: e.summary for e in version.elements if e.summary}
     if version.overall:
         rows["overall"] = version.overall
     for key, refs in rows.items():

@@ -1,8 +1,12 @@
 """Scanned protocols: find the protocol pages in a binder, straighten them, read the boxes.
 
-triage    every image page as a thumbnail against every blank page in 4 orientations
+triage    every image page as a thumbnail against every blank page in 4 orientations; a page
+          that looks only somewhat like one (a sparse form under scanner noise) is confirmed
+          by registering it onto that blank page at low resolution
 register  ECC (affine) alignment of the upright page onto the blank page
-identify  header and footer OCR names the version and page among same-looking pages
+identify  header and footer OCR names the version among look-alike versions; among look-alike
+          pages of that version, the page whose printed content the aligned scan matches best
+          (question text, ids and labels as drawn, whatever they say)
 read      the answer boxes only: points (digits), notes (text), N/A (ink vs the blank)
 """
 
@@ -32,11 +36,18 @@ TRIAGE_DPI = 12
 ALIGN_DPI = 60
 READ_DPI = 300
 PROTOCOL_MIN = 0.55  # thumbnail correlation of a protocol page with its blank page
-SAME_LAYOUT = 0.05  # candidates this close to the best look alike: OCR decides
+TRIAGE_FLOOR = 0.3  # below this a page is no protocol page; between, registration decides
+VERIFY_DPI = 40
+VERIFY_BLUR = 1.5  # pixels: a wider basin for ECC on thin lines at low resolution
+VERIFIED = 0.6  # ECC correlation of a registered protocol page (seen: 0.78+; records: 0.4-)
+VERIFY_TRIES, VERIFY_WINDOW = 3, 0.1  # the likeliest few blank pages are tried
+SAME_LAYOUT = 0.05  # candidates this close to the best look alike: content decides
+CONTENT_DPI = 75
 BAND = 0.075  # header and footer bands, as a share of the page height
 EMPTY_INK = 0.004
 TICK_INK = 0.08
 TEXT_SCALE = 0.7  # notes, headers and footers are read at ~210 dpi
+DIGIT_SCALE = 0.7  # points too: at 300 dpi a written "1" with its flag can read as "4"
 MARGIN_PT = 3  # boxes are cut this much larger than the form's rectangle
 
 
@@ -72,6 +83,7 @@ class Thumbnails:
     """Normalised thumbnails of every blank page of every version."""
 
     def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
         self.refs: list[tuple[str, int, np.ndarray]] = []
         for v in catalogue.versions.values():
             blank = blank_for(catalogue, v)
@@ -132,15 +144,48 @@ def render(doc: PdfDoc, index: int, dpi: int) -> np.ndarray:
 
 
 def triage(doc: PdfDoc, index: int, thumbs: Thumbnails) -> list[Candidate]:
-    """Candidates for what this page is; empty when it is no protocol page."""
+    """Candidates for what this page is, the likeliest first; empty when it is no protocol
+    page."""
     found = thumbs.match(render(doc, index, TRIAGE_DPI))
-    if not found or found[0].score < PROTOCOL_MIN:
+    if not found or found[0].score < TRIAGE_FLOOR:
         return []
-    return [
+    lead = found[0]
+    if lead.score < PROTOCOL_MIN:
+        near = [c for c in found[:VERIFY_TRIES] if c.score >= lead.score - VERIFY_WINDOW]
+        registered = next((c for c in near if _registers(doc, index, c, thumbs.catalogue)), None)
+        if registered is None:
+            return []
+        lead = registered
+    return [lead] + [
         c
         for c in found
-        if c.score >= found[0].score - SAME_LAYOUT and c.rotation == found[0].rotation
+        if c is not lead and c.score >= lead.score - SAME_LAYOUT and c.rotation == lead.rotation
     ]
+
+
+def _registers(doc: PdfDoc, index: int, candidate: Candidate, catalogue: Catalogue) -> bool:
+    """Whether the page aligns onto the candidate blank page: a protocol page with sparse
+    print (thin boxes, little text) correlates only weakly as a thumbnail under scanner noise,
+    but registers closely; a records page does not register at all."""
+    blank = blank_for(catalogue, catalogue.get(candidate.version)).render(
+        candidate.page, VERIFY_DPI
+    )
+    scan = np.rot90(render(doc, index, VERIFY_DPI), candidate.rotation)
+    scan = cv2.resize(scan, (blank.shape[1], blank.shape[0]), interpolation=cv2.INTER_AREA)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-4)
+    try:
+        correlation, _ = cv2.findTransformECC(  # type: ignore[call-overload]
+            cv2.GaussianBlur(blank.astype(np.float32), (0, 0), VERIFY_BLUR),
+            cv2.GaussianBlur(scan.astype(np.float32), (0, 0), VERIFY_BLUR),
+            np.eye(2, 3, dtype=np.float32),
+            cv2.MOTION_AFFINE,
+            criteria,
+            None,
+            5,
+        )
+    except cv2.error:
+        return False
+    return float(correlation) >= VERIFIED
 
 
 def register(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
@@ -205,38 +250,32 @@ def _band_text(blank: BlankForm, page: int) -> str:
     return " ".join(near)
 
 
-def _id_segments(
-    blank: BlankForm, page: int
-) -> list[tuple[str, tuple[float, float, float, float]]]:
-    width = blank.version.page_sizes[page - 1][0]
-    return [
-        (s.text, s.rect)
-        for s in blank.segments(page)
-        if re.fullmatch(r"\d{1,2}\.\d{1,2}", s.text) and s.rect[0] < width * 0.2
-    ]
-
-
-def _by_question_ids(
-    aligned: np.ndarray, tied: list[Candidate], catalogue: Catalogue
-) -> Candidate | None:
-    """Among look-alike pages, the one whose printed question numbers the page shows."""
-    blank = blank_for(catalogue, catalogue.get(tied[0].version))
-    ids = _id_segments(blank, tied[0].page)
-    if not ids:
-        return None
-    s = READ_DPI / 72
-    x0 = int(min(r[0] for _, r in ids) * s) - 12
-    x1 = int(max(r[2] for _, r in ids) * s) + 12
-    column = aligned[:, max(x0, 0) : x1]
-    text = " ".join(r.text for r in read_strip([column], digits=True))
-    seen = set(re.findall(r"\d{1,2}\.\d{1,2}", text))
-    best, best_hits = None, 0
-    for c in tied:
-        want = {t for t, _ in _id_segments(blank_for(catalogue, catalogue.get(c.version)), c.page)}
-        hits = len(want & seen)
-        if hits > best_hits:
-            best, best_hits = c, hits
-    return best
+def _content_match(aligned: np.ndarray, form: BlankForm, page: int) -> float:
+    """How closely the aligned scan shows what the blank page prints, answer boxes left out
+    (they hold the assessor's writing): correlation at a resolution where text lines and their
+    lengths, not their letters, differ from page to page."""
+    version = form.version
+    blank = form.render(page, READ_DPI)
+    scale = CONTENT_DPI / READ_DPI
+    size = (int(blank.shape[1] * scale), int(blank.shape[0] * scale))
+    a = cv2.resize(aligned, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    b = cv2.resize(blank, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    keep = np.ones(a.shape, dtype=bool)
+    height = version.page_sizes[page - 1][1]
+    s = CONTENT_DPI / 72
+    for q in version.questions:
+        for ref in (q.awarded, q.notes, q.na):
+            if ref is not None and ref.page == page:
+                x0, y0, x1, y1 = ref.rect
+                keep[
+                    int((height - y1) * s) : int((height - y0) * s) + 1,
+                    int(x0 * s) : int(x1 * s) + 1,
+                ] = False
+    seen = cv2.GaussianBlur(a, (3, 3), 0)[keep]
+    printed = cv2.GaussianBlur(b, (3, 3), 0)[keep]
+    seen, printed = seen - seen.mean(), printed - printed.mean()
+    denominator = float(np.sqrt((seen * seen).sum() * (printed * printed).sum()))
+    return float((seen * printed).sum()) / denominator if denominator else 0.0
 
 
 def _squash(text: str) -> str:
@@ -253,13 +292,9 @@ def _band_match(seen: str, expected: str) -> float:
     return ratio + numbers
 
 
-def identify(
-    doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Catalogue, settings: Settings
-) -> Identified:
-    check_pixels(doc, index, settings)
-    scan = np.rot90(render(doc, index, READ_DPI), candidates[0].rotation)
-    first = catalogue.get(candidates[0].version)
-    blank_img = blank_for(catalogue, first).render(candidates[0].page, READ_DPI)
+def _aligned(scan: np.ndarray, form: BlankForm, page: int) -> tuple[np.ndarray, np.ndarray]:
+    """The upright scan registered onto a blank page: (warp, aligned image at READ_DPI)."""
+    blank_img = form.render(page, READ_DPI)
     warp = register(scan, blank_img)
     aligned = cv2.warpAffine(
         scan,
@@ -268,9 +303,21 @@ def identify(
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderValue=255,
     )
-    reads = read_strip(
-        _band_crops(aligned, blank_for(catalogue, first), candidates[0].page), scale=TEXT_SCALE
-    )
+    return warp, aligned
+
+
+def identify(
+    doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Catalogue, settings: Settings
+) -> Identified:
+    """Which version and page a protocol page is. The header and footer text (OCR) names the
+    version among look-alike versions; among look-alike pages of that version, each is
+    registered in turn and the one whose print the scan matches best wins: nothing is assumed
+    of how pages are labelled or questions numbered."""
+    check_pixels(doc, index, settings)
+    scan = np.rot90(render(doc, index, READ_DPI), candidates[0].rotation)
+    first = blank_for(catalogue, catalogue.get(candidates[0].version))
+    warp, aligned = _aligned(scan, first, candidates[0].page)
+    reads = read_strip(_band_crops(aligned, first, candidates[0].page), scale=TEXT_SCALE)
     seen = " ".join(r.text for r in reads)
     scored = sorted(
         (
@@ -286,9 +333,20 @@ def identify(
         key=lambda t: (-t[0], t[1]),
     )
     best_score, _, best = scored[0]
-    tied = [c for score, _, c in scored if score >= best_score - 0.05]
-    if len(tied) > 1:
-        best = _by_question_ids(aligned, tied, catalogue) or best
+    pages = sorted({c.page for c in candidates if c.version == best.version})
+    if len(pages) > 1:
+        form = blank_for(catalogue, catalogue.get(best.version))
+        options = []
+        for page in pages:
+            if (best.version, page) == (candidates[0].version, candidates[0].page):
+                mine = (warp, aligned)
+            else:
+                mine = _aligned(scan, form, page)
+            options.append((_content_match(mine[1], form, page), page, mine))
+        _, page, (warp, aligned) = max(options, key=lambda o: o[0])
+        best = Candidate(best.version, page, best.rotation, best.score)
+    elif (best.version, best.page) != (candidates[0].version, candidates[0].page):
+        warp, aligned = _aligned(scan, blank_for(catalogue, catalogue.get(best.version)), best.page)
     return Identified(
         index,
         catalogue.get(best.version),
@@ -406,7 +464,9 @@ def read_page(
         notes.append(crop(q.notes, (0.8, 0.8))[0] if q.notes else None)
         ticks.append(crop(q.na, (2.5, 2.5))[1] if q.na else None)
     filled = [i for i, (_, extra) in enumerate(points) if extra > EMPTY_INK]
-    digit_reads = dict(zip(filled, read_boxes([points[i][0] for i in filled], digits=True)))
+    digit_reads = dict(
+        zip(filled, read_boxes([points[i][0] for i in filled], digits=True, scale=DIGIT_SCALE))
+    )
     note_idx = [i for i, n in enumerate(notes) if n is not None]
     note_crops = [n for n in notes if n is not None]
     note_reads = dict(zip(note_idx, read_strip(note_crops, scale=TEXT_SCALE)))
@@ -447,7 +507,7 @@ def _read_summary(
     cross-checks the assessor's arithmetic, and a misread figure must not accuse them of a
     mismatch (the answers themselves are scored and flagged on their own)."""
     version = page.version
-    rows = {str(e.number): e.summary for e in version.elements if e.summary}
+    rows = {e.key: e.summary for e in version.elements if e.summary}
     if version.overall:
         rows["overall"] = version.overall
     wanted = [
@@ -461,9 +521,20 @@ def _read_summary(
     reads = read_boxes([crop(ref, (0.8, 1.5))[0] for _, _, ref in wanted], digits=True)
     out: dict[str, dict[str, str]] = {}
     for (key, col, _), read in zip(wanted, reads):
-        if read.confidence >= low_confidence:
-            out.setdefault(key, {})[col] = read.text.replace(" ", "")
+        text = read.text.replace(" ", "")
+        if read.confidence >= low_confidence and _possible(col, text):
+            out.setdefault(key, {})[col] = text
     return out
+
+
+def _possible(column: str, text: str) -> bool:
+    """Whether a summary figure could have been written: a percent over 100 is a decimal
+    point OCR lost ("84.0" read "840"), not the assessor's arithmetic."""
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        return False
+    return not (column == "percent" and value > 100)
 
 
 def _read_cover(page: Identified, crop: Callable[..., tuple[np.ndarray, float]]) -> dict[str, str]:
