@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.blanks import blank_for
-from ingest.detect import Detection, detect, printed_numbers
+from ingest.detect import Detection, detect, printed_numbers, printed_stamps
 from ingest.errors import ErrorCode, IngestError
 from ingest.extract.acroform import fillable_reading
 from ingest.extract.flattened import read_text_layer
@@ -55,7 +55,7 @@ def _read(
     printed = " ".join(s.text for s in doc.segments(0))
     detection = detect(catalogue, fields.keys(), doc.metadata_text(), printed)
     counts: list[int] = []
-    if detection.version is None or not printed_numbers(printed):
+    if detection.version is None or not (printed_numbers(printed) or printed_stamps(printed)):
         counts = [doc.char_count(i) for i in range(min(doc.page_count, DETECT_PAGES))]
         text_pages = [i for i, n in enumerate(counts) if n >= TEXT_PAGE_CHARS]
         printed = " ".join(s.text for i in text_pages for s in doc.segments(i))
