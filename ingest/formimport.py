@@ -93,6 +93,7 @@ _COVER_ROLES = [
     ("type_maintenance", re.compile(r"maintenance", re.I)),
     ("type_recertification", re.compile(r"recertification", re.I)),
     ("assessor", re.compile(r"assessor|auditor|signname", re.I)),
+    ("declaration_name", re.compile(r"declaration.*name|signname", re.I)),
 ]
 _SMALL_WORDS = {"and", "of", "the", "for", "to", "in", "on"}
 Line = list[dict[str, Any]]
@@ -679,6 +680,10 @@ def _identity(reader: pypdf.PdfReader, first_text: str, all_text: str) -> Identi
     return Identity(version, form_number, title, effective or f"{version}-01-01", markers)
 
 
+def _names(refs: dict[str, FieldRef]) -> set[str]:
+    return {ref.name for ref in refs.values()}
+
+
 def _pass_rule(text: str) -> PassRule:
     """The pass rule the form prints, or the program's."""
     overall = _PASS_OVERALL.search(text)
@@ -751,6 +756,7 @@ def import_blank_form(path: Path) -> ProtocolVersion:
     )
     used = {f.name for q in questions for f in (q.awarded, q.notes, q.na) if f}
     used |= {f.name for row in summary.values() for f in row.values()}
+    cover = _cover(widgets, used, lines_by_page)
     return ProtocolVersion(
         version=identity.version,
         form_number=identity.form_number,
@@ -762,7 +768,8 @@ def import_blank_form(path: Path) -> ProtocolVersion:
         markers=identity.markers,
         field_names=frozenset(w.name for w in widgets),
         overall=summary.get("overall", {}),
-        cover=_cover(widgets, used, lines_by_page),
+        cover=cover,
+        unplaced=tuple(w.ref() for w in widgets if w.name not in used | _names(cover)),
         blank_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         blank_file=f"secor-protocol-{identity.version}-blank.pdf",
         status=DRAFT,  # staff activate it; importing never changes what is current

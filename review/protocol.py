@@ -97,6 +97,8 @@ class ProtocolVersion:
     #: The last day an audit on this version is accepted, once a newer one is active.
     accepted_until: str | None = None
     pass_rule: PassRule = PROGRAM_PASS
+    #: Boxes of the blank form the importer could not place (staff see them in the preview).
+    unplaced: tuple[FieldRef, ...] = ()
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -169,6 +171,7 @@ class ProtocolVersion:
             status=data.get("status", ACTIVE),
             accepted_until=data.get("accepted_until"),
             pass_rule=PassRule(**data["pass_rule"]) if data.get("pass_rule") else PROGRAM_PASS,
+            unplaced=tuple(ref(d) for d in data.get("unplaced", ())),  # type: ignore[misc]
         )
 
 

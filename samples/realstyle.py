@@ -405,8 +405,11 @@ class _Writer:
             )
 
 
-def make_blank(seed: int, target: Path, year: int = 2026, pass_overall: int = 80) -> Blank:
-    """Write blank form ``seed`` to ``target``; returns the structure it prints."""
+def make_blank(
+    seed: int, target: Path, year: int = 2026, pass_overall: int = 80, stray: bool = False
+) -> Blank:
+    """Write blank form ``seed`` to ``target``; returns the structure it prints. ``stray``
+    adds a box that belongs to nothing (top right of the first question page)."""
     style = Style.pick(seed, year)
     rng = random.Random(seed * 7919 + 1)
     blank = Blank(str(year), style.revised.isoformat())
@@ -414,6 +417,8 @@ def make_blank(seed: int, target: Path, year: int = 2026, pass_overall: int = 80
     w.cover(pass_overall)
     w.new_page()
     keys = "ABCDEF" if style.lettered else "123456"
+    if stray:
+        w.text_field("Stray", w.width - MARGIN - 60, w.height - 30, 60, 12)
     y = w.titles(w.height - 50)
     for (name, questions), key in zip(ELEMENTS, keys):
         heading, label = w.heading(key, name)

@@ -58,6 +58,7 @@ def test_staff_import_preview_and_activate(browser, tmp_path: Path) -> None:  # 
         # the preview: a draft, 38 questions, each page's boxes outlined
         assert "draft" in page.locator("h1").inner_text()
         assert page.locator("#questions tbody tr").count() == 38
+        assert "Every field on the form was placed" in page.locator("#unplaced").inner_text()
         images = page.locator("figure.preview img")
         assert images.count() == 6
         images.nth(1).scroll_into_view_if_needed()

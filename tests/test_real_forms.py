@@ -86,6 +86,15 @@ def test_the_published_style_imports_as_printed(tmp_path: Path) -> None:
     assert all(q.awarded.name.startswith("Text") for q in version.questions)  # names tell nothing
     assert {"company", "assessor", "audit_dates", "last_audit_score"} <= set(version.cover)
     assert (version.pass_rule.overall, version.pass_rule.element) == (80, 50)
+    assert version.unplaced == ()  # every box tied to a question, a summary row or the cover
+
+
+def test_a_box_the_importer_cannot_place_is_listed_for_staff(tmp_path: Path) -> None:
+    make_blank(0, tmp_path / "blank.pdf", stray=True)
+    version = import_blank_form(tmp_path / "blank.pdf")
+    assert [(f.page, f.kind) for f in version.unplaced] == [(2, "text")]
+    assert version.unplaced[0].rect[1] > 700  # where it is: the top of the page
+    assert len(version.questions) == 27  # the rest is read as before
 
 
 def test_a_pass_rule_printed_on_the_form_is_the_versions(tmp_path: Path) -> None:
