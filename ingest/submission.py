@@ -10,11 +10,9 @@ from sqlalchemy.orm import Session
 
 from ingest.models import Document, DocumentStatus
 from ingest.settings import Settings
-from review.answers import ExtractedAnswer
 from review.errors import ReviewError, ReviewErrorCode
-from review.flags import Circumstances
+from review.extraction import Extraction
 from review.models import Submission, User, utcnow
-from review.outcome import parse_date
 from review.protocol import Catalogue
 from review.queue import Reading, hand_in
 from review.submissions import Actor, get_visible, require_editable
@@ -76,20 +74,15 @@ def reading_for(
     if not protocol:
         return None
     doc = max(protocol, key=lambda d: (d.kind == "protocol", d.id))
-    result = doc.result or {}
-    version_id = (result.get("protocol") or {}).get("version")
-    version = catalogue.versions.get(version_id) if version_id else None
-    cover = result.get("cover") or {}
+    extraction = Extraction.from_json(doc.result or {})
+    version = catalogue.versions.get(extraction.version) if extraction.version else None
     return Reading(
         version=version,
         current=catalogue.is_current(version.version) if version else None,
-        answers=[ExtractedAnswer.from_json(a) for a in result.get("answers", [])],
-        summary=result.get("summary") or {},
-        circumstances=Circumstances(
-            training_completed_on=training_completed_on,
-            audit_start=parse_date(cover.get("start_date")),
-            audit_end=parse_date(cover.get("end_date")),
-            submitted_on=utcnow().date(),
+        answers=extraction.answers,
+        summary={k: dict(v) for k, v in extraction.summary.items()},
+        circumstances=extraction.circumstances(
+            training_completed_on=training_completed_on, submitted_on=utcnow().date()
         ),
         document_id=doc.id,
     )

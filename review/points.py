@@ -33,6 +33,12 @@ class Allowed:
             return points in self.values
         return 0 <= points <= self.maximum  # whole numbers are a flag of their own
 
+    def notation(self) -> str:
+        """How a form would print it, in a form ``parse_notation`` reads back."""
+        if self.values is None:
+            return str(self.maximum)
+        return "/".join(str(v) for v in self.values)
+
     def describe(self) -> str:
         if self.values is None:
             return f"0 to {self.maximum}"

@@ -254,8 +254,23 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
     }
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str, accessible: bool = True) -> Path:  # type: ignore[no-untyped-def]
+    """Save the page as people see it, and check it with axe-core: every page a test looks
+    at must have no accessibility violation."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    if accessible:
+        assert_accessible(page)
     return path
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    """axe-core (shipped inside axe-playwright-python, nothing fetched) finds no violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    assert not violations, "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+    )

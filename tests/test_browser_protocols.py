@@ -67,6 +67,14 @@ def test_staff_import_preview_and_activate(browser, tmp_path: Path) -> None:  # 
         )
         assert images.nth(1).evaluate("img => img.naturalWidth") > 500, "the preview did not load"
         screenshot(page, "protocol-preview")
+        # staff correct a misread before activating: 1.1 prints "(0 or 5)"
+        page.get_by_label("Points of question 1.1").fill("(0 or 5)")
+        page.get_by_role("button", name="Save corrections").click()
+        page.wait_for_url("**/staff/protocols/2026#questions")
+        assert "Saved the draft: 38 questions" in page.locator(".flash").inner_text()
+        first_row = page.locator("#questions tbody tr").nth(0).inner_text()
+        assert "0 or 5" in first_row
+        assert "draft" in page.locator("h1").inner_text()  # correcting never activates
         images.nth(1).screenshot(path=str(ARTIFACTS / "protocol-preview-page-2.png"))
         listed = svc.run("protocol", "list").stdout
         assert "2026" in listed and "draft" in listed and "2025" in listed

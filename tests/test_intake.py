@@ -333,3 +333,62 @@ def test_an_unreadable_form_is_a_bad_request_and_records_nothing(
     assert counts(app) == (0, 0, 0)
     whole = client.post(f"/api/v1/submissions/{draft}/documents", data=body, headers=headers)
     assert whole.status_code == 202 and whole.get_json()["filename"] == "Prüfung.pdf"
+
+
+CIRCUMSTANCE_FLAGS = {"submitted_late", "training_expired", "outdated_form"}
+
+
+@pytest.mark.parametrize(
+    "sample",
+    ["fillable-2025-fail-element.pdf", "flattened-2025-pass.pdf", "fillable-2023-outdated.pdf"],
+)
+def test_the_submission_is_scored_from_the_documents_own_extraction(
+    app: Flask, client, accounts, draft: int, sample: str
+) -> None:  # type: ignore[no-untyped-def]
+    """One typed hand-off: what the worker stored is read back as the same Extraction, so the
+    submission's score and flags are the document's, but for what only hand-in knows."""
+    from review.db import session_scope
+    from review.extraction import Extraction
+    from review.models import Submission
+    from review.protocol import Catalogue
+
+    emp = accounts["employer"]
+    data = (SAMPLES / sample).read_bytes()
+    doc_id = upload(client, emp, draft, data, sample, "protocol").get_json()["id"]
+    settings = app.extensions["secor_settings"]
+    assert process_document(app.extensions["secor_sessions"], settings, doc_id) == "done"
+    res = client.post(f"/api/v1/submissions/{draft}/submit", headers=bearer(emp))
+    assert res.status_code == 200, res.get_json()
+    with session_scope(settings.database_url) as session:
+        result = session.get(Document, doc_id).result
+        sub = session.get(Submission, draft)
+        extraction = Extraction.from_json(result)
+        version = Catalogue.default(settings.instance_dir).versions[extraction.version]
+        assert {**result, **extraction.to_json(version)} == result  # the round trip is exact
+        assert (sub.score["overall"], sub.passed) == (result["overall"], result["passed"])
+        assert sub.score["elements"] == result["elements"]
+
+        def codes(flags: list[dict]) -> list[tuple[str, str | None]]:
+            return sorted(
+                (f["code"], f.get("question")) for f in flags if f["code"] not in CIRCUMSTANCE_FLAGS
+            )
+
+        assert codes(sub.flags) == codes(result["flags"])
+
+
+def test_an_audit_date_range_on_the_cover_gives_the_audit_days() -> None:
+    from review.extraction import Extraction
+
+    def days(cover: dict[str, str]) -> tuple[object, object]:
+        return Extraction(None, None, None, 0.0, (), None, cover=cover).audit_dates()
+
+    assert [str(d) for d in days({"audit_dates": "2026-03-02 to 2026-03-04"})] == [
+        "2026-03-02",
+        "2026-03-04",
+    ]
+    assert [str(d) for d in days({"start_date": "2026-01-05", "end_date": "2026-01-09"})] == [
+        "2026-01-05",
+        "2026-01-09",
+    ]
+    assert days({"audit_dates": "2026-05-01"})[0] == days({"audit_dates": "2026-05-01"})[1]
+    assert days({"audit_dates": "next week"}) == (None, None)

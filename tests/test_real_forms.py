@@ -205,3 +205,47 @@ def test_a_revision_that_is_not_in_the_catalogue_is_not_guessed(tmp_path: Path) 
         result = _read(path, settings, catalogue)
         assert result["protocol"]["version"] is None, path.name
         assert [f["code"] for f in result["flags"]] == ["unrecognised_form"]
+
+
+def test_staff_correct_a_draft_before_activating_it(tmp_path: Path) -> None:
+    from review.errors import ReviewError
+    from review.protocol import activate
+    from review.protocol_edit import NewQuestion, QuestionEdit, correct_draft
+
+    instance = tmp_path / "inst"
+    make_blank(0, tmp_path / "blank.pdf", stray=True)
+    save_version(
+        import_blank_form(tmp_path / "blank.pdf"), tmp_path / "blank.pdf", instance / "protocols"
+    )
+    draft = Catalogue.default(instance).all_versions["2026"]
+    first, second = draft.questions[0], draft.questions[1]
+
+    def keep(i: int, q: Any, **change: Any) -> QuestionEdit:
+        return QuestionEdit(
+            i,
+            change.get("id", q.id),
+            change.get("points", q.points.notation()),
+            q.method,
+            change.get("remove", False),
+        )
+
+    edits = [keep(0, first, id="A0", points="(0 or 4)"), keep(1, second, remove=True)]
+    stray = draft.unplaced[0].name
+    added = NewQuestion(stray, "G1", "G", "(0 - 3)", "O", "Is the stray box a question?")
+    fixed = correct_draft(instance, "2026", edits, added)
+    assert [q.id for q in fixed.questions][:2] == ["A0", draft.questions[2].id]
+    assert (fixed.questions[0].available, fixed.questions[0].allowed) == (4, (0, 4))
+    assert second.id not in {q.id for q in fixed.questions}
+    new = fixed.question("G1")
+    assert (new.element, new.available, new.method, new.awarded.name) == ("G", 3, "O", stray)
+    assert fixed.elements[-1].key == "G" and fixed.unplaced == ()
+    assert fixed.status == "draft"  # correcting never activates
+    for bad_edits, message in (
+        ([keep(0, fixed.questions[0], points="lots")], "is not points"),
+        ([keep(0, fixed.questions[0], id=fixed.questions[1].id)], "ids must differ"),
+    ):
+        with pytest.raises(ReviewError, match=message):
+            correct_draft(instance, "2026", bad_edits)
+    activate(instance, "2026", __import__("datetime").date.today())
+    with pytest.raises(ReviewError, match="only a draft"):
+        correct_draft(instance, "2026", [])

@@ -73,6 +73,7 @@ ACCESS: dict[str, set[str]] = {
     "staff.protocol": {S},
     "staff.protocol_page": {S},
     "staff.protocol_activate": {S},
+    "staff.protocol_correct": {S},
     "staff.reassign": {S},
     "staff.overview": {S},
     "staff.users": {S},

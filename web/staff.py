@@ -47,6 +47,7 @@ from review.models import (
 )
 from review.payments import PROVIDERS
 from review.protocol import Catalogue, activate
+from review.protocol_edit import METHODS, NewQuestion, QuestionEdit, correct_draft
 from review.queue import reassign as hand_over
 from web import notify
 from web.actions import page_action
@@ -158,6 +159,7 @@ def protocol(version: str) -> Any:
         catalogue=catalogue,
         pages=pages,
         today=dt.date.today().isoformat(),
+        methods=METHODS,
     )
 
 
@@ -170,6 +172,41 @@ def protocol_page(version: str, page: int) -> Any:
     except IngestError:
         abort(404)
     return send_file(io.BytesIO(png), mimetype="image/png", max_age=300)
+
+
+@bp.post("/protocols/<version>/questions")
+@page_roles(Role.STAFF)
+def protocol_correct(version: str) -> Any:
+    """Staff correct a draft's questions (and add one the importer missed) before activating."""
+    _, found = _version(version)
+    form = request.form
+    edits = [
+        QuestionEdit(
+            index=i,
+            id=form.get(f"q{i}-id", q.id)[:20],
+            points=form.get(f"q{i}-points", q.points.notation())[:40],
+            method=form.get(f"q{i}-method", q.method or "")[:2] or None,
+            remove=form.get(f"q{i}-remove") == "1",
+        )
+        for i, q in enumerate(found.questions)
+    ]
+    added = None
+    if form.get("add-box"):
+        added = NewQuestion(
+            box=form.get("add-box", "")[:200],
+            id=form.get("add-id", "")[:20],
+            element=form.get("add-element", "")[:3],
+            points=form.get("add-points", "")[:40],
+            method=form.get("add-method", "")[:2] or None,
+            text=form.get("add-text", "")[:500],
+        )
+    with page_action() as action:
+        made = correct_draft(settings().instance_dir, version, edits, added)
+        action.message = (
+            f"Saved the draft: {len(made.questions)} questions, "
+            f"{sum(e.available for e in made.elements)} points."
+        )
+    return redirect(url_for("staff.protocol", version=version) + "#questions")
 
 
 @bp.post("/protocols/<version>/activate")

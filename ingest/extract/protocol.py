@@ -21,8 +21,8 @@ from ingest.extract.registry import ParseContext, register
 from ingest.filetypes import FileType, Kind
 from ingest.pdfdoc import PdfDoc
 from ingest.settings import Settings
-from review.flags import Circumstances
-from review.outcome import answers_json, evaluate, parse_date
+from review.extraction import Extraction
+from review.outcome import evaluate
 from review.protocol import Catalogue
 
 TEXT_PAGE_CHARS = 40  # fewer characters than this: an image-only (scanned) page
@@ -83,29 +83,29 @@ def _read(
 
 
 def assemble(detection: Detection, reading: Reading | None, settings: Settings) -> dict[str, Any]:
+    """The document's result: the typed extraction as JSON, and its score and flags."""
     version = detection.version
-    answers = reading.answers if reading and version else []
-    cover = reading.cover if reading else {}
-    circumstances = Circumstances(
-        audit_start=parse_date(cover.get("start_date")), audit_end=parse_date(cover.get("end_date"))
+    extraction = Extraction(
+        version=version.version if version else None,
+        form_number=version.form_number if version else None,
+        current=detection.current,
+        confidence=detection.confidence,
+        evidence=tuple(detection.evidence),
+        method=reading.method if reading else None,
+        answers=tuple(reading.answers) if reading and version else (),
+        summary=reading.summary if reading else {},
+        cover=reading.cover if reading else {},
+        pages={str(k): v for k, v in (reading.pages if reading else {}).items()},
     )
     body = evaluate(
         version,
-        detection.current,
-        answers,
-        reading.summary if reading else {},
-        circumstances,
+        extraction.current,
+        extraction.answers,
+        extraction.summary,
+        extraction.circumstances(),
         settings.low_confidence,
     )
-    return {
-        "protocol": detection.to_json(),
-        "method": reading.method if reading else None,
-        "answers": answers_json(version, answers),
-        **body,
-        "summary": reading.summary if reading else {},
-        "cover": cover,
-        "pages": {str(k): v for k, v in (reading.pages if reading else {}).items()},
-    }
+    return {**extraction.to_json(version), **body}
 
 
 @register
