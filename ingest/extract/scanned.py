@@ -43,6 +43,9 @@ VERIFIED = 0.6  # ECC correlation of a registered protocol page (seen: 0.78+; re
 VERIFY_TRIES, VERIFY_WINDOW = 3, 0.1  # the likeliest few blank pages are tried
 SAME_LAYOUT = 0.05  # candidates this close to the best look alike: content decides
 CONTENT_DPI = 75
+REFINE_ITERATIONS = 10  # ECC from the warp onto a look-alike page
+REFINE_TOP = 2  # look-alike pages registered in their own right
+REFINE_DPI = 30
 BAND = 0.075  # header and footer bands, as a share of the page height
 EMPTY_INK = 0.004
 TICK_INK = 0.08
@@ -188,9 +191,16 @@ def _registers(doc: PdfDoc, index: int, candidate: Candidate, catalogue: Catalog
     return float(correlation) >= VERIFIED
 
 
-def register(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
-    """Affine warp (blank -> scan pixels at READ_DPI) by ECC on low-resolution copies."""
-    scale = ALIGN_DPI / READ_DPI
+def register(
+    upright: np.ndarray,
+    blank: np.ndarray,
+    start: np.ndarray | None = None,
+    iterations: int = 80,
+    dpi: int = ALIGN_DPI,
+) -> np.ndarray:
+    """Affine warp (blank -> scan pixels at READ_DPI) by ECC on low-resolution copies; from
+    ``start`` (a warp onto a look-alike page), a few iterations refine it."""
+    scale = dpi / READ_DPI
     small = cv2.resize(
         upright,
         (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
@@ -202,7 +212,10 @@ def register(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
         interpolation=cv2.INTER_AREA,
     )
     warp = np.eye(2, 3, dtype=np.float32)
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 80, 1e-5)
+    if start is not None:
+        warp = start.astype(np.float32)
+        warp[:, 2] *= scale
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-5)
     try:
         _, warp = cv2.findTransformECC(  # type: ignore[call-overload]
             template.astype(np.float32),
@@ -250,16 +263,22 @@ def _band_text(blank: BlankForm, page: int) -> str:
     return " ".join(near)
 
 
-def _content_match(aligned: np.ndarray, form: BlankForm, page: int) -> float:
-    """How closely the aligned scan shows what the blank page prints, answer boxes left out
-    (they hold the assessor's writing): correlation at a resolution where text lines and their
-    lengths, not their letters, differ from page to page."""
+def _content_match(small_scan: np.ndarray, warp: np.ndarray, form: BlankForm, page: int) -> float:
+    """How closely the scan, aligned by ``warp``, shows what the blank page prints, answer
+    boxes left out (they hold the assessor's writing): correlation at a resolution where text
+    lines and their lengths, not their letters, differ from page to page."""
     version = form.version
-    blank = form.render(page, READ_DPI)
-    scale = CONTENT_DPI / READ_DPI
-    size = (int(blank.shape[1] * scale), int(blank.shape[0] * scale))
-    a = cv2.resize(aligned, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    b = cv2.resize(blank, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    printed_img = form.render(page, CONTENT_DPI)
+    small = warp.copy()
+    small[:, 2] *= CONTENT_DPI / READ_DPI
+    a = cv2.warpAffine(
+        small_scan,
+        small,
+        (printed_img.shape[1], printed_img.shape[0]),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderValue=255,
+    ).astype(np.float32)
+    b = printed_img.astype(np.float32)
     keep = np.ones(a.shape, dtype=bool)
     height = version.page_sizes[page - 1][1]
     s = CONTENT_DPI / 72
@@ -292,18 +311,21 @@ def _band_match(seen: str, expected: str) -> float:
     return ratio + numbers
 
 
-def _aligned(scan: np.ndarray, form: BlankForm, page: int) -> tuple[np.ndarray, np.ndarray]:
-    """The upright scan registered onto a blank page: (warp, aligned image at READ_DPI)."""
-    blank_img = form.render(page, READ_DPI)
-    warp = register(scan, blank_img)
-    aligned = cv2.warpAffine(
+def _warped(scan: np.ndarray, warp: np.ndarray, blank_img: np.ndarray) -> np.ndarray:
+    return cv2.warpAffine(
         scan,
         warp,
         (blank_img.shape[1], blank_img.shape[0]),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderValue=255,
     )
-    return warp, aligned
+
+
+def _aligned(scan: np.ndarray, form: BlankForm, page: int) -> tuple[np.ndarray, np.ndarray]:
+    """The upright scan registered onto a blank page: (warp, aligned image at READ_DPI)."""
+    blank_img = form.render(page, READ_DPI)
+    warp = register(scan, blank_img)
+    return warp, _warped(scan, warp, blank_img)
 
 
 def identify(
@@ -336,14 +358,36 @@ def identify(
     pages = sorted({c.page for c in candidates if c.version == best.version})
     if len(pages) > 1:
         form = blank_for(catalogue, catalogue.get(best.version))
+        first_key = (candidates[0].version, candidates[0].page)
+        small_scan = cv2.resize(
+            scan,
+            (
+                int(scan.shape[1] * CONTENT_DPI / READ_DPI),
+                int(scan.shape[0] * CONTENT_DPI / READ_DPI),
+            ),
+            interpolation=cv2.INTER_AREA,
+        )
+        # a first look through the warp onto the first page; the likeliest few other pages
+        # are then registered in their own right (a warp onto a look-alike page can stretch
+        # the scan to fit it, which flatters that page)
+        first_look = sorted(
+            ((_content_match(small_scan, warp, form, page), page) for page in pages),
+            reverse=True,
+        )
         options = []
-        for page in pages:
-            if (best.version, page) == (candidates[0].version, candidates[0].page):
-                mine = (warp, aligned)
-            else:
-                mine = _aligned(scan, form, page)
-            options.append((_content_match(mine[1], form, page), page, mine))
-        _, page, (warp, aligned) = max(options, key=lambda o: o[0])
+        for look, page in first_look:
+            if (best.version, page) == first_key:
+                options.append((look, page, warp))
+            elif len(options) < REFINE_TOP or page in [p for _, p in first_look[:REFINE_TOP]]:
+                mine = register(
+                    scan, form.render(page, READ_DPI), warp, REFINE_ITERATIONS, REFINE_DPI
+                )
+                options.append((_content_match(small_scan, mine, form, page), page, mine))
+        _, page, chosen = max(options, key=lambda o: o[0])
+        if (best.version, page) != first_key:  # the winner registered properly, once
+            blank_img = form.render(page, READ_DPI)
+            warp = register(scan, blank_img, chosen)
+            aligned = _warped(scan, warp, blank_img)
         best = Candidate(best.version, page, best.rotation, best.score)
     elif (best.version, best.page) != (candidates[0].version, candidates[0].page):
         warp, aligned = _aligned(scan, blank_for(catalogue, catalogue.get(best.version)), best.page)
