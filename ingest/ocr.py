@@ -122,8 +122,8 @@ def read_boxes(
     crops: list[np.ndarray], digits: bool = False, retry_below: float = 0.9, scale: float = 1.0
 ) -> list[Read]:
     """Read all crops in one strip, then read again alone the few that came back empty or
-    unsure. Of the three reads, two that agree outvote the third (a lone "1" read as "4" in
-    the strip, and as "1" twice alone); otherwise the surest read wins."""
+    unsure (at ``scale`` and at full size). Two reads that agree outvote the others (a lone
+    "1" read as "4" in the strip, and as "1" twice alone); otherwise the surest read wins."""
     reads = read_strip(crops, digits=digits, scale=scale)
     for i, (crop, read) in enumerate(zip(crops, reads)):
         if read.confidence < retry_below:
@@ -132,6 +132,8 @@ def read_boxes(
                 read_strip([crop], digits=digits, scale=scale)[0],
                 read_one(crop, digits=digits, scale=scale),
             ]
+            if scale != 1.0:  # the other size too: a "0" lost at one size reads at the other
+                tries.append(read_one(crop, digits=digits))
             votes = Counter(t.text for t in tries if t.text)
             agreed = [text for text, n in votes.items() if n >= 2]
             pool = [t for t in tries if t.text in agreed] if agreed else tries

@@ -112,7 +112,9 @@ def read_text_layer(
             continue
         raw = page.text(q.awarded)
         na, na_conf = page.ticked(q.na) if q.na else (False, 1.0)
-        notes = page.text(q.notes) if q.notes else ""
+        # one "Notes:" area may serve sub-questions on the page before it
+        notes_page = pages.get(q.notes.page) if q.notes else None
+        notes = notes_page.text(q.notes) if q.notes and notes_page else ""
         confidence = min(na_conf, 0.99 if raw or na else 0.95)
         answers.append(
             ExtractedAnswer.read(

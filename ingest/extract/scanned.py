@@ -12,6 +12,7 @@ read      the answer boxes only: points (digits), notes (text), N/A (ink vs the 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections import Counter
@@ -36,7 +37,7 @@ TRIAGE_DPI = 12
 ALIGN_DPI = 60
 READ_DPI = 300
 PROTOCOL_MIN = 0.55  # thumbnail correlation of a protocol page with its blank page
-TRIAGE_FLOOR = 0.3  # below this a page is no protocol page; between, registration decides
+TRIAGE_FLOOR = 0.2  # below this a page is no protocol page; between, registration decides
 VERIFY_DPI = 40
 VERIFY_BLUR = 1.5  # pixels: a wider basin for ECC on thin lines at low resolution
 VERIFIED = 0.6  # ECC correlation of a registered protocol page (seen: 0.78+; records: 0.4-)
@@ -46,6 +47,7 @@ CONTENT_DPI = 75
 REFINE_ITERATIONS = 10  # ECC from the warp onto a look-alike page
 REFINE_TOP = 2  # look-alike pages registered in their own right
 REFINE_DPI = 30
+COARSE_DPI = 30
 BAND = 0.075  # header and footer bands, as a share of the page height
 EMPTY_INK = 0.004
 TICK_INK = 0.08
@@ -166,29 +168,43 @@ def triage(doc: PdfDoc, index: int, thumbs: Thumbnails) -> list[Candidate]:
     ]
 
 
-def _registers(doc: PdfDoc, index: int, candidate: Candidate, catalogue: Catalogue) -> bool:
-    """Whether the page aligns onto the candidate blank page: a protocol page with sparse
-    print (thin boxes, little text) correlates only weakly as a thumbnail under scanner noise,
-    but registers closely; a records page does not register at all."""
-    blank = blank_for(catalogue, catalogue.get(candidate.version)).render(
-        candidate.page, VERIFY_DPI
-    )
-    scan = np.rot90(render(doc, index, VERIFY_DPI), candidate.rotation)
-    scan = cv2.resize(scan, (blank.shape[1], blank.shape[0]), interpolation=cv2.INTER_AREA)
+def _ecc(template: np.ndarray, image: np.ndarray, start: np.ndarray) -> tuple[float, np.ndarray]:
+    """ECC (affine) of blurred copies, from ``start``; (-1, start) where it does not converge."""
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-4)
     try:
-        correlation, _ = cv2.findTransformECC(  # type: ignore[call-overload]
-            cv2.GaussianBlur(blank.astype(np.float32), (0, 0), VERIFY_BLUR),
-            cv2.GaussianBlur(scan.astype(np.float32), (0, 0), VERIFY_BLUR),
-            np.eye(2, 3, dtype=np.float32),
+        correlation, warp = cv2.findTransformECC(  # type: ignore[call-overload]
+            cv2.GaussianBlur(template.astype(np.float32), (0, 0), VERIFY_BLUR),
+            cv2.GaussianBlur(image.astype(np.float32), (0, 0), VERIFY_BLUR),
+            start.astype(np.float32),
             cv2.MOTION_AFFINE,
             criteria,
             None,
             5,
         )
     except cv2.error:
-        return False
-    return float(correlation) >= VERIFIED
+        return -1.0, start
+    return float(correlation), warp
+
+
+def _registers(doc: PdfDoc, index: int, candidate: Candidate, catalogue: Catalogue) -> bool:
+    """Whether the page aligns onto the candidate blank page: a protocol page with sparse
+    print (thin boxes, little text) correlates only weakly as a thumbnail under scanner noise,
+    but registers closely; a records page does not register at all. Aligned first at half the
+    resolution (a wider basin), then judged at VERIFY_DPI."""
+    form = blank_for(catalogue, catalogue.get(candidate.version))
+    blank = form.render(candidate.page, VERIFY_DPI)
+    scan = np.rot90(render(doc, index, VERIFY_DPI), candidate.rotation)
+    scan = cv2.resize(scan, (blank.shape[1], blank.shape[0]), interpolation=cv2.INTER_AREA)
+    half = (blank.shape[1] // 2, blank.shape[0] // 2)
+    _, warp = _ecc(
+        cv2.resize(blank, half, interpolation=cv2.INTER_AREA),
+        cv2.resize(scan, half, interpolation=cv2.INTER_AREA),
+        np.eye(2, 3, dtype=np.float32),
+    )
+    warp = warp.copy()
+    warp[:, 2] *= 2
+    correlation, _ = _ecc(blank, scan, warp)
+    return correlation >= VERIFIED
 
 
 def register(
@@ -211,10 +227,10 @@ def register(
         (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
         interpolation=cv2.INTER_AREA,
     )
-    warp = np.eye(2, 3, dtype=np.float32)
-    if start is not None:
-        warp = start.astype(np.float32)
-        warp[:, 2] *= scale
+    if start is None:
+        start = _coarse(upright, blank)
+    warp = start.astype(np.float32)
+    warp[:, 2] *= scale
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-5)
     try:
         _, warp = cv2.findTransformECC(  # type: ignore[call-overload]
@@ -228,6 +244,39 @@ def register(
         )
     except cv2.error:
         warp = np.eye(2, 3, dtype=np.float32)  # unaligned; the answers will read poorly
+    warp = warp.astype(np.float64)
+    warp[:, 2] /= scale
+    return warp
+
+
+def _coarse(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """A first warp (at READ_DPI scale) from blurred copies at low resolution: a sparse form
+    (thin boxes, little print) shifted by a scanner has too little overlap for ECC to find
+    at full detail, but its blurred shape aligns."""
+    scale = COARSE_DPI / READ_DPI
+    small = cv2.resize(
+        upright,
+        (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
+        interpolation=cv2.INTER_AREA,
+    ).astype(np.float32)
+    template = cv2.resize(
+        blank,
+        (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
+        interpolation=cv2.INTER_AREA,
+    ).astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-4)
+    try:
+        _, warp = cv2.findTransformECC(  # type: ignore[call-overload]
+            cv2.GaussianBlur(template, (0, 0), VERIFY_BLUR),
+            cv2.GaussianBlur(small, (0, 0), VERIFY_BLUR),
+            np.eye(2, 3, dtype=np.float32),
+            cv2.MOTION_AFFINE,
+            criteria,
+            None,
+            5,
+        )
+    except cv2.error:
+        return np.eye(2, 3, dtype=np.float64)
     warp = warp.astype(np.float64)
     warp[:, 2] /= scale
     return warp
@@ -505,7 +554,9 @@ def read_page(
     for q in questions:
         c, extra = crop(q.awarded, (0.8, 1.5))
         points.append((c, extra))
-        notes.append(crop(q.notes, (0.8, 0.8))[0] if q.notes else None)
+        # a stem's one "Notes:" area may lie on the next page: read there (see read_scanned)
+        mine = q.notes is not None and q.notes.page == page.page
+        notes.append(crop(q.notes, (0.8, 0.8))[0] if q.notes and mine else None)
         ticks.append(crop(q.na, (2.5, 2.5))[1] if q.na else None)
     filled = [i for i, (_, extra) in enumerate(points) if extra > EMPTY_INK]
     digit_reads = dict(
@@ -591,6 +642,26 @@ def _read_cover(page: Identified, crop: Callable[..., tuple[np.ndarray, float]])
     return {role: read.text for (role, _), read in zip(wanted, reads)}
 
 
+def _shared_notes(
+    version: ProtocolVersion, answers: dict[str, ExtractedAnswer]
+) -> dict[str, ExtractedAnswer]:
+    """Notes read in a "Notes:" area on another page than the question's points box: taken
+    from the sub-question read on the area's own page."""
+    by_field = {
+        q.notes.name: answers[q.id].notes
+        for q in version.questions
+        if q.notes and q.notes.page == q.awarded.page and q.id in answers
+    }
+    return {
+        qid: (
+            dataclasses.replace(a, notes=by_field.get(q.notes.name, ""))
+            if (q := version.question(qid)).notes and q.notes.page != q.awarded.page
+            else a
+        )
+        for qid, a in answers.items()
+    }
+
+
 def read_scanned(
     doc: PdfDoc,
     catalogue: Catalogue,
@@ -637,6 +708,7 @@ def read_scanned(
         answers.update({a.question: a for a in got})
         summary.update(rows)
         cover.update(fields)
+    answers = _shared_notes(version, answers)
     ordered = [
         answers.get(q.id) or ExtractedAnswer.read(q.id, "", False, "", "ocr", 0.0)
         for q in version.questions
