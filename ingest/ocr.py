@@ -24,6 +24,9 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # two single-thread processes be
 GAP = 48  # white pixels between stacked crops
 SPECK_AREA = 12  # pixels at 300 dpi: dust is smaller, the point of "2.5" (~17 px) is larger
 DIGITS = "0123456789./"
+#: Ink heights (pixels) at which checked boxes are read again: a glyph that one size turns
+#: into another digit ("1" as "4") reads right at the others.
+CHECK_HEIGHTS = (20, 32)
 _lock = threading.Lock()
 
 
@@ -98,9 +101,16 @@ def clean(crop: np.ndarray) -> np.ndarray:
     return bw
 
 
-def _pad(crop: np.ndarray, pad: int = 16, scale: float = 1.0) -> np.ndarray:
-    """Clean at full resolution, then shrink (area averaging keeps the strokes' edges)."""
+def _pad(
+    crop: np.ndarray, pad: int = 16, scale: float = 1.0, height: int | None = None
+) -> np.ndarray:
+    """Clean at full resolution, then shrink (area averaging keeps the strokes' edges): by
+    ``scale``, or so that the ink stands ``height`` pixels tall."""
     cleaned = clean(crop)
+    if height is not None:
+        rows = np.where((cleaned < 128).any(axis=1))[0]
+        if rows.size:
+            scale = min(max(height / (rows[-1] - rows[0] + 1), 0.25), 2.0)
     if scale != 1.0:
         cleaned = cv2.resize(
             cleaned,
@@ -119,18 +129,36 @@ def read_one(crop: np.ndarray, digits: bool = False, scale: float = 1.0) -> Read
 
 
 def read_boxes(
-    crops: list[np.ndarray], digits: bool = False, retry_below: float = 0.9, scale: float = 1.0
+    crops: list[np.ndarray],
+    digits: bool = False,
+    retry_below: float = 0.9,
+    scale: float = 1.0,
+    check: bool = False,
 ) -> list[Read]:
     """Read all crops in one strip, then read again alone the few that came back empty or
-    unsure (at ``scale`` and at full size). Two reads that agree outvote the others (a lone
-    "1" read as "4" in the strip, and as "1" twice alone); otherwise the surest read wins."""
+    unsure (at ``scale`` and at full size). With ``check`` every box is also read in two more
+    strips with the ink sized to CHECK_HEIGHTS, and two reads that agree outvote the third: at
+    one size a sure "1" can come out a sure "4". Among retries, two that agree outvote the
+    others; otherwise the surest wins."""
     reads = read_strip(crops, digits=digits, scale=scale)
+    others = (
+        list(zip(*(read_strip(crops, digits=digits, height=h) for h in CHECK_HEIGHTS)))
+        if check
+        else [()] * len(crops)
+    )
     for i, (crop, read) in enumerate(zip(crops, reads)):
+        if check:
+            votes = Counter(t.text for t in (read, *others[i]) if t.text)
+            top = votes.most_common(1)
+            if top and top[0][1] >= 2 and top[0][0] != read.text:
+                read = reads[i] = max(
+                    (t for t in others[i] if t.text == top[0][0]), key=lambda t: t.confidence
+                )
         if read.confidence < retry_below:
             tries = [
                 read,
-                read_strip([crop], digits=digits, scale=scale)[0],
                 read_one(crop, digits=digits, scale=scale),
+                read_strip([crop], digits=digits, scale=scale)[0],
             ]
             if scale != 1.0:  # the other size too: a "0" lost at one size reads at the other
                 tries.append(read_one(crop, digits=digits))
@@ -141,14 +169,16 @@ def read_boxes(
     return reads
 
 
-def read_strip(crops: list[np.ndarray], digits: bool = False, scale: float = 1.0) -> list[Read]:
+def read_strip(
+    crops: list[np.ndarray], digits: bool = False, scale: float = 1.0, height: int | None = None
+) -> list[Read]:
     """OCR each crop (grayscale uint8) and return one Read per crop, in order.
 
     ``scale`` < 1 shrinks text crops first: tesseract's time grows with the pixels, and
-    10-point text is still well resolved at ~210 dpi."""
+    10-point text is still well resolved at ~210 dpi. ``height`` sizes each crop by its ink."""
     if not crops:
         return []
-    padded = [_pad(c, scale=scale) for c in crops]
+    padded = [_pad(c, scale=scale, height=height) for c in crops]
     width = max(c.shape[1] for c in padded)
     rows, spans, y = [], [], 0
     for c in padded:

@@ -133,6 +133,22 @@ class PdfDoc:
     def char_count(self, index: int) -> int:
         return self._textpage(index).count_chars()
 
+    def visible_chars(self, index: int) -> int:
+        """Characters a reader of the page can see. A scanner's or OCRmyPDF's text layer is
+        drawn invisible (render mode 3) over the page image: such a page is an image, and its
+        layer (OCR of unknown quality, words misplaced) is not what the form says."""
+        textpage = self._textpage(index)
+        if textpage.count_chars() == 0:
+            return 0
+        visible = 0
+        page = self._pages[index]
+        for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_TEXT], max_depth=2):
+            mode = pdfium.raw.FPDFTextObj_GetTextRenderMode(obj.raw)
+            if mode != pdfium.raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+                size = pdfium.raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+                visible += max(size // 2 - 1, 0)  # UTF-16 with its terminator
+        return visible
+
     def release(self, index: int) -> None:
         """Free one page's text (a long binder is read page by page)."""
         textpage = self._textpages.pop(index, None)

@@ -56,7 +56,7 @@ def _read(
     detection = detect(catalogue, fields.keys(), doc.metadata_text(), printed)
     counts: list[int] = []
     if detection.version is None or not (printed_numbers(printed) or printed_stamps(printed)):
-        counts = [doc.char_count(i) for i in range(min(doc.page_count, DETECT_PAGES))]
+        counts = [doc.visible_chars(i) for i in range(min(doc.page_count, DETECT_PAGES))]
         text_pages = [i for i, n in enumerate(counts) if n >= TEXT_PAGE_CHARS]
         printed = " ".join(s.text for i in text_pages for s in doc.segments(i))
         detection = detect(catalogue, fields.keys(), doc.metadata_text(), printed)
@@ -66,7 +66,7 @@ def _read(
         if reading is not None:
             progress(doc.page_count, doc.page_count)
             return detection, reading
-    counts += [doc.char_count(i) for i in range(len(counts), doc.page_count)]
+    counts += [doc.visible_chars(i) for i in range(len(counts), doc.page_count)]
     text_pages = [i for i, n in enumerate(counts) if n >= TEXT_PAGE_CHARS]
     if version is not None and text_pages:
         reading = read_text_layer(doc, version, blank_for(catalogue, version), text_pages)

@@ -560,7 +560,10 @@ def read_page(
         ticks.append(crop(q.na, (2.5, 2.5))[1] if q.na else None)
     filled = [i for i, (_, extra) in enumerate(points) if extra > EMPTY_INK]
     digit_reads = dict(
-        zip(filled, read_boxes([points[i][0] for i in filled], digits=True, scale=DIGIT_SCALE))
+        zip(
+            filled,
+            read_boxes([points[i][0] for i in filled], digits=True, scale=DIGIT_SCALE, check=True),
+        )
     )
     note_idx = [i for i, n in enumerate(notes) if n is not None]
     note_crops = [n for n in notes if n is not None]
