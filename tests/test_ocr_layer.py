@@ -16,7 +16,7 @@ import pytest
 from ingest.pdfdoc import PdfDoc
 from ingest.settings import Settings
 from tests.accuracy import SAMPLES, compare_answers, truth
-from web.commands import extract_file
+from web.commands import _guess_kind, extract_file
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract")
 SAMPLE = "scanned-2025-binder-150dpi.pdf"
@@ -48,8 +48,10 @@ def test_a_binder_with_an_ocr_text_layer_is_read_as_the_scan_it_is(tmp_path: Pat
     binder = _with_ocr_layer(SAMPLES / SAMPLE, tmp_path)
     with PdfDoc(binder, 100) as doc:  # the layer is there, and none of it is visible
         assert doc.char_count(1) > 200 and doc.visible_chars(1) == 0
+    assert _guess_kind(binder) == "binder"  # the CLI, without --kind, decides by content too
+    assert _guess_kind(SAMPLES / "flattened-2025-pass.pdf") == "protocol"
     settings = Settings.from_mapping({"INSTANCE_DIR": str(tmp_path / "inst")})
-    result = extract_file(binder, "binder", settings)
+    result = extract_file(binder, None, settings)
     expected = truth(SAMPLE)
     assert result["method"] == "ocr" and result["protocol"]["version"] == expected["version"]
     assert result["pages"] == expected["pages"]

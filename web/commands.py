@@ -16,20 +16,16 @@ from web.cli import cli
 
 
 def _guess_kind(path: Path) -> str:
-    """By extension; a PDF whose first page has no text layer is taken for a scanned binder."""
+    """By extension; a PDF whose first page shows no text is taken for a scanned binder."""
     named = extension_type(path.name)
     kind = FILE_TYPES[FileType(named)].default_kind.value if named else Kind.SUPPORTING.value
     if kind == "protocol":
         try:
-            import pypdfium2 as pdfium
+            from ingest.pdfdoc import PdfDoc
 
-            doc = pdfium.PdfDocument(str(path))
-            try:
-                textpage = doc[0].get_textpage()
-                if textpage.count_chars() < 40:
+            with PdfDoc(path, 10_000) as doc:  # an invisible OCR layer is no text a form shows
+                if doc.visible_chars(0) < 40:
                     kind = "binder"
-            finally:
-                doc.close()
         except Exception:  # validation will say what is wrong with it
             pass
     return kind
