@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accuracy import SAMPLES
 from tests.conftest import screenshot
@@ -100,7 +101,8 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     big = tmp_path / "org-chart.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024))
     page.get_by_label("Organisation chart file").set_input_files(str(big))
-    assert "the maximum file size allowed is 4 MB" in page.locator("#org-error").inner_text()
+    # the page's script answers the choice at once, before any upload: wait for it, not a fixed time
+    expect(page.locator("#org-error")).to_contain_text("the maximum file size allowed is 4 MB")
     page.get_by_label("Organisation chart file").set_input_files(str(SAMPLES / "org-chart.docx"))
     page.get_by_role("button", name="Upload the chart").click()
     page.get_by_text("org-chart.docx was received").wait_for()
@@ -116,7 +118,7 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     page.locator("#add-form").get_by_label("City").fill("Grande Prairie")
     page.locator("#add-form").get_by_label("Province").select_option("Alberta")
     page.locator("#add-form").get_by_role("button", name="Add").click()
-    assert "Borealis North Ltd." in page.locator("#rows").inner_text()
+    expect(page.locator("#rows")).to_contain_text("Borealis North Ltd.")
     check_step(page, "3-legal-companies")
     press_next(page)
 
