@@ -7,6 +7,7 @@ printed row it sits in. Summary rows are matched to their printed column headers
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -429,7 +430,8 @@ def _element_key(printed: str) -> str:
     """The element a question id names: "1" for 1.3, "C" for C1a."""
     if "." in printed:
         return printed.split(".")[0]
-    return re.match(r"[A-Z]+", printed)[0] if re.match(r"[A-Z]+", printed) else printed  # type: ignore[index]
+    letters = re.match(r"[A-Z]+", printed)
+    return letters.group(0) if letters else printed
 
 
 def _questions(parsed: list[Parsed], headings: list[Heading]) -> list[Question]:
@@ -483,8 +485,6 @@ def _questions(parsed: list[Parsed], headings: list[Heading]) -> list[Question]:
 
 def _share_stem_notes(questions: list[Question]) -> list[Question]:
     """Sub-questions with one "Notes:" area for their stem all write to it."""
-    import dataclasses
-
     by_stem: dict[tuple[str, str], FieldRef] = {}
     for q in questions:
         if q.stem and q.notes is not None:
