@@ -6,11 +6,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pypdfium2 as pdfium
 from PIL import ImageDraw
 
-from ingest.errors import ErrorCode, IngestError
-from ingest.pdfium_lock import PDFIUM
+from ingest.pdfium_lock import render_page
 from review.protocol import FieldRef, ProtocolVersion
 
 PREVIEW_DPI = 110
@@ -46,21 +44,9 @@ def placed_boxes(version: ProtocolVersion, page: int) -> list[tuple[str, str, Fi
 
 def preview_png(blank: Path, version: ProtocolVersion, page: int) -> bytes:
     """The page rendered with its boxes outlined and labelled, as PNG bytes."""
-    if not 1 <= page <= version.page_count:
-        raise IngestError(ErrorCode.CORRUPT, "The form has no such page.")
     scale = PREVIEW_DPI / 72
-    with PDFIUM:
-        try:
-            doc = pdfium.PdfDocument(str(blank))
-        except pdfium.PdfiumError as e:
-            raise IngestError(ErrorCode.CORRUPT, "The blank form cannot be rendered.") from e
-        try:
-            pdf_page = doc[page - 1]
-            height = pdf_page.get_height()
-            image = pdf_page.render(scale=scale).to_pil().convert("RGB")
-            pdf_page.close()
-        finally:
-            doc.close()
+    rendered, (_, height) = render_page(blank, page, scale, what="blank form")
+    image = rendered.convert("RGB")
     draw = ImageDraw.Draw(image)
     for role, label, ref in placed_boxes(version, page):
         x0, y0, x1, y1 = ref.rect
