@@ -217,16 +217,7 @@ def register(
     """Affine warp (blank -> scan pixels at READ_DPI) by ECC on low-resolution copies; from
     ``start`` (a warp onto a look-alike page), a few iterations refine it."""
     scale = dpi / READ_DPI
-    small = cv2.resize(
-        upright,
-        (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
-        interpolation=cv2.INTER_AREA,
-    )
-    template = cv2.resize(
-        blank,
-        (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
-        interpolation=cv2.INTER_AREA,
-    )
+    small, template = _shrink(upright, scale), _shrink(blank, scale)
     if start is None:
         start = _coarse(upright, blank)
     warp = start.astype(np.float32)
@@ -254,32 +245,20 @@ def _coarse(upright: np.ndarray, blank: np.ndarray) -> np.ndarray:
     (thin boxes, little print) shifted by a scanner has too little overlap for ECC to find
     at full detail, but its blurred shape aligns."""
     scale = COARSE_DPI / READ_DPI
-    small = cv2.resize(
-        upright,
-        (int(upright.shape[1] * scale), int(upright.shape[0] * scale)),
-        interpolation=cv2.INTER_AREA,
-    ).astype(np.float32)
-    template = cv2.resize(
-        blank,
-        (int(blank.shape[1] * scale), int(blank.shape[0] * scale)),
-        interpolation=cv2.INTER_AREA,
-    ).astype(np.float32)
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-4)
-    try:
-        _, warp = cv2.findTransformECC(  # type: ignore[call-overload]
-            cv2.GaussianBlur(template, (0, 0), VERIFY_BLUR),
-            cv2.GaussianBlur(small, (0, 0), VERIFY_BLUR),
-            np.eye(2, 3, dtype=np.float32),
-            cv2.MOTION_AFFINE,
-            criteria,
-            None,
-            5,
-        )
-    except cv2.error:
+    correlation, warp = _ecc(
+        _shrink(blank, scale), _shrink(upright, scale), np.eye(2, 3, dtype=np.float32)
+    )
+    if correlation < 0:
         return np.eye(2, 3, dtype=np.float64)
     warp = warp.astype(np.float64)
     warp[:, 2] /= scale
     return warp
+
+
+def _shrink(image: np.ndarray, scale: float) -> np.ndarray:
+    """``image`` resized by ``scale`` (area averaging keeps thin lines)."""
+    size = (int(image.shape[1] * scale), int(image.shape[0] * scale))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 def _band_crops(aligned: np.ndarray, blank: BlankForm, page: int) -> list[np.ndarray]:
@@ -408,14 +387,8 @@ def identify(
     if len(pages) > 1:
         form = blank_for(catalogue, catalogue.get(best.version))
         first_key = (candidates[0].version, candidates[0].page)
-        small_scan = cv2.resize(
-            scan,
-            (
-                int(scan.shape[1] * CONTENT_DPI / READ_DPI),
-                int(scan.shape[0] * CONTENT_DPI / READ_DPI),
-            ),
-            interpolation=cv2.INTER_AREA,
-        )
+        small_scan = _shrink(scan, CONTENT_DPI / READ_DPI)
+
         # a first look through the warp onto the first page; the likeliest few other pages
         # are then registered in their own right (a warp onto a look-alike page can stretch
         # the scan to fit it, which flatters that page)
