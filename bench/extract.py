@@ -208,7 +208,7 @@ def real_style(s: Settings, repeat: int) -> None:
 
     from ingest.formimport import import_blank_form, save_version
     from review.protocol import ACTIVE
-    from samples.generate import answers_for, fill, flatten, render, save_scanned, scan, truth
+    from samples.generate import allowed_answers, fill, flatten, render, save_scanned, scan, truth
     from samples.realstyle import make_blank
 
     _import_figure(
@@ -220,11 +220,7 @@ def real_style(s: Settings, repeat: int) -> None:
     _import_figure("published style", blank, repeat)
     version = dataclasses.replace(import_blank_form(blank), status=ACTIVE)
     save_version(version, blank, s.instance_dir / "protocols")
-    answers = answers_for(version, random.Random(0), "pass")
-    for q in version.questions:  # within the printed set
-        given = answers[q.id]["awarded"]
-        if given is not None and q.allowed and given not in q.allowed:
-            answers[q.id]["awarded"] = max(v for v in q.allowed if v <= given)
+    answers = allowed_answers(version, random.Random(0))
     fill(
         blank,
         version,

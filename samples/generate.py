@@ -89,6 +89,25 @@ def answers_for(version: ProtocolVersion, rng: random.Random, profile: str) -> d
     return out
 
 
+def allowed_answers(version: ProtocolVersion, rng: random.Random, profile: str = "pass") -> dict:
+    """``answers_for``, each within the values its question allows ("(0 or 2)" takes no 1),
+    and sub-questions that share one "Notes:" area sharing its text (forms that print points
+    as sets, and one notes area per stem)."""
+    answers = answers_for(version, rng, profile)
+    for q in version.questions:
+        given = answers[q.id]["awarded"]
+        if given is not None and q.allowed and given not in q.allowed:
+            answers[q.id]["awarded"] = max(v for v in q.allowed if v <= given)
+    shared: dict[str, list[str]] = {}
+    for q in version.questions:
+        if q.notes:
+            shared.setdefault(q.notes.name, []).append(q.id)
+    for ids in shared.values():
+        for qid in ids:
+            answers[qid]["notes"] = answers[ids[-1]]["notes"]
+    return answers
+
+
 def truth(
     name: str,
     version: ProtocolVersion,

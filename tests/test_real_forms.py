@@ -23,7 +23,7 @@ from ingest.formimport import import_blank_form, save_version
 from ingest.settings import Settings
 from review.protocol import ACTIVE, Catalogue, ProtocolVersion
 from review.scoring import AnswerValue, score
-from samples.generate import answers_for, fill, flatten, render, save_scanned, scan, truth
+from samples.generate import allowed_answers, fill, flatten, render, save_scanned, scan, truth
 from samples.realstyle import make_blank
 
 SHIPPED = Path(__file__).resolve().parent.parent / "review" / "catalogue"
@@ -142,21 +142,7 @@ def _setup(seed: int, tmp_path: Path) -> tuple[Path, ProtocolVersion, Catalogue,
 
 
 def _answers(version: ProtocolVersion, seed: int) -> dict[str, dict[str, Any]]:
-    """Plausible answers within each question's allowed values; sub-questions sharing one
-    "Notes:" area share its text."""
-    answers = answers_for(version, random.Random(seed), "pass")
-    for q in version.questions:
-        given = answers[q.id]["awarded"]
-        if given is not None and q.allowed and given not in q.allowed:
-            answers[q.id]["awarded"] = max(v for v in q.allowed if v <= given)
-    shared: dict[str, list[str]] = {}
-    for q in version.questions:
-        if q.notes:
-            shared.setdefault(q.notes.name, []).append(q.id)
-    for ids in shared.values():
-        for qid in ids:
-            answers[qid]["notes"] = answers[ids[-1]]["notes"]
-    return answers
+    return allowed_answers(version, random.Random(seed))
 
 
 def _read(path: Path, settings: Settings, catalogue: Catalogue) -> dict[str, Any]:
