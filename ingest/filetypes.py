@@ -19,6 +19,8 @@ class FileType(enum.StrEnum):
     DOCX = "docx"
     JPEG = "jpeg"
     PNG = "png"
+    TIFF = "tiff"
+    HEIC = "heic"
 
 
 class Kind(enum.StrEnum):
@@ -49,6 +51,8 @@ class TypeInfo:
     default_kind: Kind  # offline (`secor extract` without --kind)
 
 
+_PAGE_KINDS = frozenset({Kind.BINDER, Kind.PROTOCOL, Kind.SUPPORTING})
+
 FILE_TYPES: dict[FileType, TypeInfo] = {
     FileType.PDF: TypeInfo(
         "PDF", "application/pdf", (".pdf",), frozenset(Kind), DeepCheck.PDF, Kind.PROTOCOL
@@ -69,23 +73,23 @@ FILE_TYPES: dict[FileType, TypeInfo] = {
         DeepCheck.DOCX,
         Kind.ORG_CHART,
     ),
+    # Photos and scans of pages: stored as they came, read as binder pages (ingest/images.py)
     FileType.JPEG: TypeInfo(
-        "JPEG",
-        "image/jpeg",
-        (".jpg", ".jpeg"),
-        frozenset({Kind.SUPPORTING}),
-        DeepCheck.IMAGE,
-        Kind.SUPPORTING,
+        "JPEG", "image/jpeg", (".jpg", ".jpeg"), _PAGE_KINDS, DeepCheck.IMAGE, Kind.BINDER
     ),
     FileType.PNG: TypeInfo(
-        "PNG",
-        "image/png",
-        (".png",),
-        frozenset({Kind.SUPPORTING}),
-        DeepCheck.IMAGE,
-        Kind.SUPPORTING,
+        "PNG", "image/png", (".png",), _PAGE_KINDS, DeepCheck.IMAGE, Kind.BINDER
+    ),
+    FileType.TIFF: TypeInfo(
+        "TIFF", "image/tiff", (".tif", ".tiff"), _PAGE_KINDS, DeepCheck.IMAGE, Kind.BINDER
+    ),
+    FileType.HEIC: TypeInfo(
+        "HEIC", "image/heic", (".heic", ".heif"), _PAGE_KINDS, DeepCheck.IMAGE, Kind.BINDER
     ),
 }
+
+#: Pictures of pages, read once turned into a PDF.
+IMAGE_TYPES = frozenset(t for t, info in FILE_TYPES.items() if info.check == DeepCheck.IMAGE)
 
 #: File name extension -> the type it claims.
 EXTENSIONS: dict[str, FileType] = {

@@ -47,6 +47,8 @@ class PdfDoc:
         # Open text pages, least recently used first; bounded so a 300-page binder never
         # holds every page (and its decoded images) at once.
         self._textpages: OrderedDict[int, Any] = OrderedDict()
+        #: what readers work out once per document (where the paper lies on a page, ...)
+        self.memo: dict[Any, Any] = {}
         self._pages: dict[int, Any] = {}
 
     @property

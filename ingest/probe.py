@@ -17,6 +17,7 @@ from PIL import Image
 
 from ingest.errors import ErrorCode, IngestError
 from ingest.filetypes import FILE_TYPES, DeepCheck, FileType
+from ingest.images import open_heif
 from ingest.pdfium_lock import PDFIUM
 from ingest.settings import Settings
 from ingest.sniff import Sniffed
@@ -88,6 +89,7 @@ def _main_part(zf: zipfile.ZipFile) -> str:
 
 
 def probe_image(path: Path, settings: Settings) -> Probe:
+    open_heif()
     try:
         with Image.open(path) as img:
             width, height = img.size

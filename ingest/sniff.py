@@ -19,7 +19,11 @@ HEAD_BYTES = 8192  # libmagic needs at least 2 KiB to tell OLE2 documents apart
 SIGNATURES: tuple[tuple[bytes, FileType], ...] = (
     (b"\xff\xd8\xff", FileType.JPEG),
     (b"\x89PNG\r\n\x1a\n", FileType.PNG),
+    (b"II*\x00", FileType.TIFF),
+    (b"MM\x00*", FileType.TIFF),
 )
+#: HEIF brands (the ``ftyp`` box at byte 4) of the pictures phones take.
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -74,6 +78,8 @@ def sniff(path: Path) -> Sniffed:
     for signature, file_type in SIGNATURES:
         if head.startswith(signature):
             return _typed(file_type)
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return _typed(FileType.HEIC)
     detail = _LOOKALIKES.get(mime, "")
     if mime == "application/msword":
         detail = "This is an old Word for Windows 2.0 or Write file; save it as DOCX or PDF."

@@ -9,7 +9,7 @@ packages=(python3 python3-venv python3-dev build-essential libmagic1 poppler-uti
           tesseract-ocr tesseract-ocr-eng redis-server antiword catdoc fonts-dejavu-core
           postgresql-client)
 if [[ "$want_test" == "--test" ]]; then
-  packages+=(postgresql chromium)
+  packages+=(postgresql chromium ocrmypdf img2pdf)
 fi
 
 missing=()

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ingest.crops import crop_png
 from ingest.errors import IngestError
+from ingest.images import pdf_of
 from ingest.models import Document
 from ingest.storage import FileStore
 from review.flags import FlagCode
@@ -172,7 +173,7 @@ def crop(submission_id: int, question: str) -> Any:
     store = FileStore(settings().storage_dir)
     try:
         png = crop_png(
-            store.path(doc.storage_key),
+            pdf_of(store.path(doc.storage_key), doc.content_type, settings()),
             answer.page,
             tuple(answer.box),
             settings().instance_dir / "crops",

@@ -18,7 +18,8 @@ from ingest.extract.acroform import fillable_reading
 from ingest.extract.flattened import read_text_layer
 from ingest.extract.reading import Reading
 from ingest.extract.registry import ParseContext, register
-from ingest.filetypes import FileType, Kind
+from ingest.filetypes import IMAGE_TYPES, FileType, Kind
+from ingest.images import pdf_of
 from ingest.pdfdoc import PdfDoc
 from ingest.settings import Settings
 from review.extraction import Extraction
@@ -121,3 +122,21 @@ class ProtocolParser:
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
         return {"kind": ctx.kind, **read_protocol(ctx.path, ctx.settings, ctx.progress)}
+
+
+@register
+class PicturedProtocol:
+    """Photos and scans of protocol pages uploaded as pictures: read as the PDF made of them."""
+
+    name = "protocol-pictures"
+
+    def score(self, ctx: ParseContext) -> int:
+        return (
+            10
+            if ctx.kind in (Kind.PROTOCOL, Kind.BINDER) and ctx.content_type in IMAGE_TYPES
+            else 0
+        )
+
+    def parse(self, ctx: ParseContext) -> dict[str, Any]:
+        pdf = pdf_of(ctx.path, ctx.content_type, ctx.settings)
+        return {"kind": ctx.kind, **read_protocol(pdf, ctx.settings, ctx.progress)}

