@@ -201,3 +201,17 @@ def read_strip(
         conf = min((w[1] for w in ws), default=0.0) / 100
         out.append(Read(text, max(0.0, conf)))
     return out
+
+
+def read_lines(crop: np.ndarray) -> list[str]:
+    """The lines of text in a block (a box of a chart), top to bottom (psm 6)."""
+    words = _words(_pad(crop), tesserocr.PSM.SINGLE_BLOCK, False)
+    lines: list[list[tuple[int, str]]] = []
+    last_mid = None
+    for text, _, (x0, y0, _x1, y1) in sorted(words, key=lambda w: (w[2][1], w[2][0])):
+        mid = (y0 + y1) / 2
+        if last_mid is None or abs(mid - last_mid) > (y1 - y0) * 0.6:
+            lines.append([])
+        lines[-1].append((x0, text))
+        last_mid = mid
+    return [" ".join(t for _, t in sorted(line)) for line in lines]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from review.names import same_person
+
 TRAINING_YEARS = 3
 MAX_EMPLOYEES = 10
 MAX_GATHERING_DAYS = 15
@@ -100,10 +102,9 @@ def roster_warnings(
             f"equal the number of employees entered in step 1 ({declared})."
         )
     if chart_people:
-        names = {r.get("name", "").strip().lower() for r in roster}
-        chart = {p.strip().lower(): p for p in chart_people}
-        missing = [chart[n] for n in chart if n not in names]
-        extra = [r["name"] for r in roster if r.get("name", "").strip().lower() not in chart]
+        names = [r.get("name", "") for r in roster if r.get("name", "").strip()]
+        missing = [p for p in chart_people if not any(same_person(p, n) for n in names)]
+        extra = [n for n in names if not any(same_person(n, p) for p in chart_people)]
         if missing:
             out.append(
                 "On the organisation chart but not in the roster: " + ", ".join(missing) + "."

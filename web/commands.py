@@ -16,16 +16,20 @@ from web.cli import cli
 
 
 def _guess_kind(path: Path) -> str:
-    """By extension; a PDF whose first page shows no text is taken for a scanned binder."""
+    """By extension and content: a PDF whose first page shows no text is a scanned binder,
+    one that calls itself an organisation chart is one."""
     named = extension_type(path.name)
     kind = FILE_TYPES[FileType(named)].default_kind.value if named else Kind.SUPPORTING.value
     if kind == "protocol":
         try:
+            from ingest.extract.orgchart import looks_like_chart
             from ingest.pdfdoc import PdfDoc
 
             with PdfDoc(path, 10_000) as doc:  # an invisible OCR layer is no text a form shows
                 if doc.visible_chars(0) < 40:
                     kind = "binder"
+                elif looks_like_chart(" ".join(s.text for s in doc.segments(0))):
+                    kind = "org_chart"
         except Exception:  # validation will say what is wrong with it
             pass
     return kind
