@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from common import ROOT, best_of, emit
 
@@ -117,7 +118,7 @@ def scanned_page(
 def handwriting(s: Settings, forms: int) -> None:
     """Handwritten points (held-out MNIST digits, scanned): answers read right and misread
     answers sent to the reviewer, against tesseract alone reading the same boxes."""
-    from ingest import handwriting as network
+    from ingest.extract import scanned
     from ingest.formimport import import_blank_form
     from samples.generate import answers_for, scan, truth
     from samples.realworld import Hand, handwritten_pages, img2pdf
@@ -157,12 +158,17 @@ def handwriting(s: Settings, forms: int) -> None:
             return right / (right + wrong), (wrong_low / wrong if wrong else 1.0)
 
         ours_right, ours_low = measure()
-        real = network.read_points
-        network.read_points = lambda crop, allowed: network.Reading("", 0.0)  # tesseract alone
+        real = scanned._points
+
+        def tesseract_alone(printed: Any, crop: Any, q: Any, low: float) -> tuple[str, float]:
+            text = printed.text.replace(" ", "").strip("./")
+            return text, printed.confidence if text else 0.1
+
+        scanned._points = tesseract_alone  # as points were read before the network
         try:
             base_right, base_low = measure()
         finally:
-            network.read_points = real
+            scanned._points = real
     emit(
         "handwritten points read right (share) vs tesseract alone",
         ours_right,

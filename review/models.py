@@ -264,6 +264,7 @@ class Fee(Base):
 
 class InvoiceStatus(enum.StrEnum):
     OPEN = "open"
+    PAYING = "paying"  # a payment is with the provider: no second one may start
     PAID = "paid"
 
 
@@ -277,6 +278,8 @@ class Invoice(Base):
     amount_cents: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.OPEN)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    paying_since: Mapped[dt.datetime | None] = mapped_column(DateTime)
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     provider: Mapped[str | None] = mapped_column(String(20))
     reference: Mapped[str | None] = mapped_column(String(100))  # never a card number

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from review import registration_rules as rules
@@ -18,10 +19,15 @@ from review.models import (
     InvoiceStatus,
     Registration,
     RegistrationStatus,
+    Submission,
+    SubmissionStatus,
     User,
     utcnow,
 )
 
+PAYMENT_TERMS_DAYS = 30
+INVOICE_NUMBERS_FROM = 2600000  # invoice numbers follow the certifying body's series
+ABANDONED_PAYMENT = dt.timedelta(minutes=10)
 OPEN = (
     RegistrationStatus.DRAFT,
     RegistrationStatus.SUBMITTED,
@@ -98,10 +104,32 @@ def start(session: Session, assessor: User) -> Registration:
     )
     if existing is not None:
         return existing
+    if in_progress := audit_in_progress(session, assessor.company_id):
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            f"There should be only one audit registration at any time: audit "
+            f"{in_progress.audit_number} is not yet through its quality review. Contact the "
+            "certifying body if it should be closed.",
+        )
     reg = Registration(company_id=assessor.company_id, assessor_id=assessor.id, data={})
     session.add(reg)
     session.flush()
     return reg
+
+
+def audit_in_progress(session: Session, company_id: int) -> Registration | None:
+    """The company's registered audit whose submission is not decided (or not yet made)."""
+    done = (SubmissionStatus.ACCEPTED, SubmissionStatus.REJECTED, SubmissionStatus.RETURNED)
+    for reg in session.scalars(
+        select(Registration).where(
+            Registration.company_id == company_id,
+            Registration.status == RegistrationStatus.REGISTERED,
+        )
+    ):
+        subs = session.scalars(select(Submission).where(Submission.registration_id == reg.id)).all()
+        if not any(s.status in done for s in subs):
+            return reg
+    return None
 
 
 def editable(reg: Registration) -> None:
@@ -143,6 +171,8 @@ def save_details(
     start, end = _date(form.get("start_date")), _date(form.get("end_date"))
     if problem := rules.gathering_problem(start, end):
         errors["end_date" if start else "start_date"] = problem
+    elif start is not None and (problem := rules.start_problem(start, today)):
+        errors["start_date"] = problem
     months = _int(form.get("documentation_months"))
     problem, note = rules.documentation_outcome(months)
     if problem:
@@ -170,6 +200,20 @@ def save_details(
     return errors
 
 
+def row_problems(
+    reg: Registration, key: str, row: dict[str, Any], today: dt.date
+) -> dict[str, str]:
+    """The program's rules for one row of a list step, by field."""
+    problems: dict[str, str] = {}
+    if key == "worksites":
+        declared = (reg.data.get("details") or {}).get("employees")
+        if problem := rules.worksite_employees_problem(str(row.get("employees", "")), declared):
+            problems["employees"] = problem
+    if key == "roster" and (problem := rules.since_problem(str(row.get("since", "")), today)):
+        problems["since"] = problem
+    return problems
+
+
 def save_list(
     reg: Registration,
     key: str,
@@ -177,6 +221,7 @@ def save_list(
     index: int | None,
     row: dict[str, Any],
     required: tuple[str, ...],
+    today: dt.date | None = None,
 ) -> dict[str, str]:
     """Add, update or remove one row of a list step (companies, worksites, roster)."""
     rows = list(reg.data.get(key, []))
@@ -187,6 +232,9 @@ def save_list(
         missing = {f: "Required." for f in required if not str(row.get(f, "")).strip()}
         if missing:
             return missing
+        problems = row_problems(reg, key, row, today or utcnow().date())
+        if problems:
+            return problems
         if action == "update" and index is not None and 0 <= index < len(rows):
             rows[index] = row
         else:
@@ -207,14 +255,40 @@ def submit(session: Session, reg: Registration, acknowledged: bool) -> None:
             ReviewErrorCode.INVALID,
             f"Complete step {Step.DETAILS} ({Step.DETAILS.label.lower()}) first.",
         )
-    if not (reg.data.get("profile") or {}).get("text"):
+    if profile_problems(reg.data.get("profile") or {}):
         raise ReviewError(
             ReviewErrorCode.INVALID,
             f"Complete step {Step.PROFILE} ({Step.PROFILE.label.lower()}) first.",
         )
+    if reg.org_chart_document_id is None:
+        raise ReviewError(
+            ReviewErrorCode.INVALID,
+            f"Upload the organisation chart in step {Step.PROFILE}: it is required.",
+        )
+    if not reg.data.get("worksites"):
+        raise ReviewError(
+            ReviewErrorCode.INVALID,
+            f"Add at least one worksite in step {Step.WORKSITES}.",
+        )
     reg.status = RegistrationStatus.SUBMITTED
     reg.submitted_at = utcnow()
     reg.step = Step.CONFIRMATION
+
+
+def profile_problems(profile: dict[str, Any]) -> dict[str, str]:
+    """Step 2: the company profile, its WCB numbers and industry codes."""
+    problems: dict[str, str] = {}
+    if not str(profile.get("text", "")).strip():
+        problems["profile"] = "Describe the company (what it does, where, who)."
+    split = [v for raw in profile.get("wcb", []) for v in str(raw).split(",")]
+    if problem := rules.numbers_problem(split, "WCB number", rules.WCB_NUMBER, "4 to 12 digits"):
+        problems["wcb"] = problem
+    split = [v for raw in profile.get("industry", []) for v in str(raw).split(",")]
+    if problem := rules.numbers_problem(
+        split, "industry classification code", rules.INDUSTRY_CODE, "4 to 6 digits"
+    ):
+        problems["industry"] = problem
+    return problems
 
 
 def cancel(reg: Registration) -> None:
@@ -225,24 +299,70 @@ def cancel(reg: Registration) -> None:
     reg.status = RegistrationStatus.CANCELLED
 
 
-def approve(session: Session, reg: Registration) -> Invoice:
-    """Staff approve a request: an invoice for the audit fee from the fee table."""
-    if reg.status != RegistrationStatus.SUBMITTED:
-        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Only a submitted request can be approved.")
+def approve(session: Session, reg: Registration, today: dt.date | None = None) -> Invoice:
+    """Staff approve a request: an invoice for the audit fee from the fee table, due in
+    PAYMENT_TERMS_DAYS. The request moves on in one conditional update, so two approvals at
+    once make one invoice; its number comes from its own row id (never a count)."""
     fee = session.scalar(select(Fee).where(Fee.code == "secor_audit"))
     if fee is None:
         raise ReviewError(ReviewErrorCode.INVALID, "The fee table has no SECOR audit fee.")
-    count = session.scalar(select(func.count(Invoice.id))) or 0
+    moved = session.execute(
+        update(Registration)
+        .where(Registration.id == reg.id, Registration.status == RegistrationStatus.SUBMITTED)
+        .values(status=RegistrationStatus.PAYMENT_NEEDED)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise ReviewError(ReviewErrorCode.WRONG_STATE, "Only a submitted request can be approved.")
+    session.refresh(reg)
     invoice = Invoice(
         registration_id=reg.id,
-        number=f"{2600000 + count + 1}",
+        number=f"new-{secrets.token_hex(6)}",  # until the row has its id
         description=fee.description,
         amount_cents=fee.amount_cents,
+        due_on=(today or utcnow().date()) + dt.timedelta(days=PAYMENT_TERMS_DAYS),
     )
     session.add(invoice)
-    reg.status = RegistrationStatus.PAYMENT_NEEDED
+    session.flush()
+    invoice.number = str(INVOICE_NUMBERS_FROM + invoice.id)
     session.flush()
     return invoice
+
+
+def begin_payment(session: Session, invoice: Invoice) -> None:
+    """Take the invoice for one payment before the provider is called: one conditional
+    update, so a repeated or concurrent payment of it never reaches the provider. A payment
+    that never came back (the process died) frees the invoice after ABANDONED_PAYMENT."""
+    now = utcnow()
+    taken = session.execute(
+        update(Invoice)
+        .where(
+            Invoice.id == invoice.id,
+            or_(
+                Invoice.status == InvoiceStatus.OPEN,
+                and_(
+                    Invoice.status == InvoiceStatus.PAYING,
+                    Invoice.paying_since < now - ABANDONED_PAYMENT,
+                ),
+            ),
+        )
+        .values(status=InvoiceStatus.PAYING, paying_since=now)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            "This invoice is already paid, or a payment of it is under way.",
+        )
+    session.refresh(invoice)
+
+
+def payment_failed(session: Session, invoice: Invoice) -> None:
+    """The provider refused: the invoice is open again for another try."""
+    session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == InvoiceStatus.PAYING)
+        .values(status=InvoiceStatus.OPEN, paying_since=None)
+    )
+    session.refresh(invoice)
 
 
 def request_details(reg: Registration, note: str) -> None:
@@ -255,8 +375,9 @@ def request_details(reg: Registration, note: str) -> None:
 
 
 def mark_paid(session: Session, invoice: Invoice, provider: str, reference: str) -> Registration:
-    """A paid invoice registers the audit: audit number, start date and due date."""
-    if invoice.status != InvoiceStatus.OPEN:
+    """A paid invoice registers the audit: audit number, start date and due date. The
+    invoice was taken for this payment (``begin_payment``)."""
+    if invoice.status != InvoiceStatus.PAYING:
         raise ReviewError(ReviewErrorCode.WRONG_STATE, "This invoice is already paid.")
     invoice.status, invoice.paid_at = InvoiceStatus.PAID, utcnow()
     invoice.provider, invoice.reference = provider, reference

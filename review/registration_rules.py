@@ -6,6 +6,7 @@ Each returns None when the rule is met, or a plain sentence saying what is wrong
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from review.names import same_person
 
@@ -36,6 +37,67 @@ def training_problem(completed_on: dt.date | None, on: dt.date) -> str | None:
             f"Your last assessor training ({completed_on.isoformat()}) is {TRAINING_YEARS} or "
             "more years old: complete a SECOR refresher course before registering."
         )
+    return None
+
+
+def training_date_problem(completed_on: dt.date | None, today: dt.date) -> str | None:
+    """A training date is a day that has happened."""
+    if completed_on is not None and completed_on > today:
+        return f"The training date {completed_on.isoformat()} is in the future."
+    return None
+
+
+def start_problem(start: dt.date, today: dt.date) -> str | None:
+    """The assessor registers each audit with the certifying body before its start date."""
+    if start <= today:
+        return (
+            "An audit must be registered before its start date: choose a start date after "
+            f"today ({today.isoformat()})."
+        )
+    return None
+
+
+WCB_NUMBER = re.compile(r"^\d{4,12}$")
+INDUSTRY_CODE = re.compile(r"^\d{4,6}$")
+
+
+def numbers_problem(
+    values: list[str], what: str, pattern: re.Pattern[str], shape: str
+) -> str | None:
+    """At least one number, each of the expected shape (spaces and hyphens aside)."""
+    cleaned = [re.sub(r"[\s-]", "", v) for v in values if v.strip()]
+    if not cleaned:
+        return f"Choose or enter at least one {what}."
+    bad = [v for v in cleaned if not pattern.match(v)]
+    if bad:
+        return f"{', '.join(bad)}: a {what} is {shape}."
+    return None
+
+
+def since_problem(text: str, today: dt.date) -> str | None:
+    """ "With company since": a year (2015) or a date (2015-04-01), not in the future."""
+    text = text.strip()
+    try:
+        day = (
+            dt.date(int(text), 1, 1)
+            if re.fullmatch(r"\d{4}", text)
+            else dt.date.fromisoformat(text)
+        )
+    except ValueError:
+        return "Enter the year (2015) or the date (2015-04-01) the employee started."
+    if day > today:
+        return "The employee cannot have started in the future."
+    if day.year < 1900:
+        return "Enter the year the employee started."
+    return None
+
+
+def worksite_employees_problem(text: str, company_employees: int | None) -> str | None:
+    """A worksite's employees: a whole number, no more than the company has."""
+    if not re.fullmatch(r"\d{1,3}", text.strip()):
+        return "Enter the number of employees at the worksite as a whole number."
+    if company_employees is not None and int(text) > company_employees:
+        return f"The company has {company_employees} employees in all."
     return None
 
 

@@ -26,6 +26,7 @@ from ingest.handwriting import MODEL, features, to_picture  # noqa: E402
 
 TRAIN_PER_DIGIT = 400
 COPIES = 4  # distorted copies of each training picture
+SCANNED_COPIES = 2  # ... and copies written in a box, scanned and cut out again
 HIDDEN = 200
 
 
@@ -76,6 +77,33 @@ def distort(picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def scanned_copy(picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The digit as the reader meets it: written in a box, scanned (noise, blur, JPEG) and
+    cut out again by the reader's own glyph finder."""
+    import cv2
+
+    from ingest.handwriting import glyphs
+
+    height = int(rng.integers(34, 62))
+    ys, xs = np.nonzero(picture > 30)
+    glyph = picture[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
+    width = max(2, round(glyph.shape[1] * height / glyph.shape[0]))
+    glyph = cv2.resize(glyph, (width, height), interpolation=cv2.INTER_CUBIC).clip(0, 255) / 255
+    box = np.full((height + 30, width + 50), 235.0, np.float32)
+    ink = rng.uniform(15, 70)
+    y, x = int(rng.integers(5, 25)), int(rng.integers(5, 45))
+    box[y : y + height, x : x + width] = 235 - glyph * (235 - ink)
+    box += rng.normal(0, rng.uniform(4, 14), box.shape)
+    box = cv2.GaussianBlur(box, (0, 0), rng.uniform(0.4, 1.0))
+    ok, data = cv2.imencode(
+        ".jpg", box.clip(0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 70]
+    )
+    found = glyphs(cv2.imdecode(data, cv2.IMREAD_GRAYSCALE))
+    if len(found.pictures) != 1:  # a stroke came apart: the reader never sees it as one
+        return to_picture(picture)
+    return found.pictures[0]
+
+
 def main() -> None:
     from sklearn.neural_network import MLPClassifier
 
@@ -91,6 +119,9 @@ def main() -> None:
         y.append(label)
         for _ in range(COPIES):
             x.append(features(to_picture(distort(base, rng))))
+            y.append(label)
+        for _ in range(SCANNED_COPIES):
+            x.append(features(scanned_copy(distort(base, rng), rng)))
             y.append(label)
     xs = np.stack(x)
     mean, scale = xs.mean(axis=0), xs.std(axis=0) + 1e-3

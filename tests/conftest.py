@@ -76,13 +76,15 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
 
 
-def add_account(app: Flask, role: str, company: str | None = None) -> Account:
+def add_account(
+    app: Flask, role: str, company: str | None = None, registered: bool = True
+) -> Account:
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
     password = "correct horse battery"
     with session_scope(app.extensions["secor_settings"].database_url) as session:
         user = create_user(session, email, password, role, company, name=f"{role.title()} Person")
         token = create_token(session, user)
-        if role == "employer":
+        if role == "employer" and registered:
             register_company(session, user.company)
         return Account(email, password, role, company, token, user.id)
 
@@ -110,6 +112,8 @@ def accounts(app: Flask) -> dict[str, Account]:
     return {
         "employer": add_account(app, "employer", "Acme Drilling Ltd."),
         "other_employer": add_account(app, "employer", "Borealis Hauling Inc."),
+        # no audit registered yet: the one who walks the registration wizard
+        "newcomer": add_account(app, "employer", "Hillcrest Roofing", registered=False),
         "reviewer": add_account(app, "reviewer"),
         "staff": add_account(app, "staff"),
     }

@@ -106,7 +106,8 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     page.get_by_label("Organisation chart file").set_input_files(str(SAMPLES / "org-chart.docx"))
     page.get_by_role("button", name="Upload the chart").click()
     page.get_by_text("org-chart.docx was received").wait_for()
-    page.get_by_label("WCB number(s)").fill("AB-1234")
+    page.get_by_label("WCB number(s)").fill("1234567")
+    page.get_by_label("Industry code(s)").fill("06101")
     page.get_by_label("Company profile").fill(
         "Hauling and line locating in Alberta; 7 full-time staff."
     )
@@ -147,13 +148,18 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     check_step(page, "5-roster")
     press_next(page)
 
-    # Step 6: the acknowledgement is required
+    # Step 6: the roles document and the acknowledgement are required
     press_next(page, "Submit your audit registration")
-    assert "Tick the acknowledgement" in page.locator(".field-error").inner_text()
+    expect(page.locator(".field-error")).to_contain_text("Outline of Roles and Responsibilities")
+    page.get_by_label(re.compile("Outline of Roles and Responsibilities")).check()
+    press_next(page, "Submit your audit registration")
+    expect(page.locator(".field-error")).to_contain_text("Tick the acknowledgement")
+    page.get_by_label(re.compile("Outline of Roles and Responsibilities")).check()
     page.get_by_label(re.compile("I certify that I have read")).check()
     check_step(page, "6-eligibility")
     press_next(page, "Submit your audit registration")
     page.get_by_text("Thank you for submitting your SECOR registration request").wait_for()
+    expect(page.locator("#request")).to_contain_text("Head Office")  # readable as sent
     check_step(page, "7-confirmation")
 
     # Staff approve; the employer pays with the test provider
@@ -167,6 +173,9 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     page.get_by_label(re.compile("Select invoice")).check()
     page.get_by_label("Name on card").fill("Pat Example")
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiry (MM/YY)").fill("12/39")
+    page.get_by_label("Security code").fill("123")
+    page.get_by_label("Billing postal code").fill("T2P 1J9")
     page.get_by_role("button", name=re.compile("Submit order")).click()
     page.get_by_text(re.compile("Audit \\d+ is registered")).wait_for()
     table = page.locator("#registrations").inner_text()

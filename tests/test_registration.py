@@ -13,6 +13,7 @@ from flask import Flask
 from ingest.process import process_document
 from review.db import session_scope
 from review.models import Registration, User
+from review.payments import TestProvider
 from tests.accuracy import SAMPLES
 from tests.conftest import Account, add_account, free_port, login, make_app
 
@@ -47,7 +48,12 @@ def walk_wizard(app: Flask, client, employees: int = 3) -> int:  # type: ignore[
     assert doc.status_code == 302
     client.post(
         f"/registrations/{reg_id}/step/2",
-        data={"profile": "Line locating in Alberta.", "wcb": "AB-1234", "go": "next"},
+        data={
+            "profile": "Line locating in Alberta.",
+            "wcb": "1234567",
+            "industry": "06101",
+            "go": "next",
+        },
     )
     client.post(
         f"/registrations/{reg_id}/step/3",
@@ -67,7 +73,7 @@ def walk_wizard(app: Flask, client, employees: int = 3) -> int:  # type: ignore[
             "tasks": "admin",
             "city": "Calgary",
             "province": "Alberta",
-            "employees": "5",
+            "employees": "2",
             "included": "on",
             "go": "stay",
         },
@@ -88,7 +94,7 @@ def walk_wizard(app: Flask, client, employees: int = 3) -> int:  # type: ignore[
 
 
 def test_rules_refuse_at_step_one_with_a_clear_message(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
-    emp = accounts["employer"]
+    emp = accounts["newcomer"]
     client = login(app.test_client(), emp)
     started = client.post("/registrations")
     step_one = started.headers["Location"].split("?")[0]
@@ -115,7 +121,7 @@ def test_rules_refuse_at_step_one_with_a_clear_message(app: Flask, accounts) -> 
 
 
 def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
-    emp, staff = accounts["employer"], accounts["staff"]
+    emp, staff = accounts["newcomer"], accounts["staff"]
     train(app, emp, dt.date.today() - dt.timedelta(days=400))
     client = login(app.test_client(), emp)
     reg_id = walk_wizard(app, client)
@@ -132,10 +138,15 @@ def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) 
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         opened = s.query(Registration).filter(Registration.status == "draft").count()
         assert opened == 1
-    assert "Tick the acknowledgement" in client.post(
+    assert "Outline of Roles and Responsibilities" in client.post(
         f"/registrations/{reg_id}/step/6", data={"go": "next"}
     ).get_data(as_text=True)
-    client.post(f"/registrations/{reg_id}/step/6", data={"acknowledge": "on", "go": "next"})
+    assert "Tick the acknowledgement" in client.post(
+        f"/registrations/{reg_id}/step/6", data={"roles": "on", "go": "next"}
+    ).get_data(as_text=True)
+    client.post(
+        f"/registrations/{reg_id}/step/6", data={"roles": "on", "acknowledge": "on", "go": "next"}
+    )
     assert "Thank you for submitting" in client.get(f"/registrations/{reg_id}/step/7").get_data(
         as_text=True
     )
@@ -145,16 +156,25 @@ def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) 
     assert "Payment needed" in dash and "Make payment" in dash
     invoice = client.get(f"/registrations/{reg_id}/invoice").get_data(as_text=True)
     assert "SECOR Member Audit Fee" in invoice and "150.00" in invoice
+    assert "Due date" in invoice and "Invoice total" in invoice
+    card = {"select": "on", "name": "Pat", "expiry": "12/39", "csc": "123", "postal": "T2P 1J9"}
     declined = client.post(
         f"/registrations/{reg_id}/invoice",
-        data={"select": "on", "name": "Pat", "card": "4000 0000 0000 0002"},
+        data={**card, "card": "4000 0000 0000 0002"},
         follow_redirects=True,
     )
     assert b"declined" in declined.data
-    client.post(
-        f"/registrations/{reg_id}/invoice",
-        data={"select": "on", "name": "Pat", "card": "4242 4242 4242 4242"},
+    paid = client.post(
+        f"/registrations/{reg_id}/invoice", data={**card, "card": "4242 4242 4242 4242"}
     )
+    assert paid.status_code == 302
+    charged = TestProvider.charges
+    again = client.post(
+        f"/registrations/{reg_id}/invoice",
+        data={**card, "card": "4242 4242 4242 4242"},
+        follow_redirects=True,
+    )
+    assert b"already paid" in again.data and TestProvider.charges == charged  # paid once
     dash = client.get("/dashboard").get_data(as_text=True)
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         reg = s.get(Registration, reg_id)
@@ -168,6 +188,7 @@ def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) 
 
         inv = s.query(Invoice).one()
         assert inv.reference.startswith("test_") and "4242" not in inv.reference
+        assert inv.number == str(2600000 + inv.id) and inv.due_on is not None
     assert "REGISTERED" in dash and due in dash
     mails = sorted((app.extensions["secor_settings"].instance_dir / "mail").glob("*.eml"))
     subjects = {email.message_from_bytes(p.read_bytes())["Subject"] for p in mails}
@@ -363,3 +384,52 @@ def test_staff_record_a_registration_from_the_command_line(tmp_path: Path) -> No
     )
     assert too_many.returncode == 1 and "1 to 10 employees" in too_many.stderr
     assert "Traceback" not in too_many.stderr
+
+
+def test_the_wizard_keeps_what_was_typed_and_needs_a_chart_and_a_worksite(
+    app: Flask, accounts
+) -> None:  # type: ignore[no-untyped-def]
+    emp = accounts["newcomer"]
+    train(app, emp, dt.date.today() - dt.timedelta(days=100))
+    client = login(app.test_client(), emp)
+    reg_id = int(client.post("/registrations").headers["Location"].split("/")[2])
+    step2 = f"/registrations/{reg_id}/step/2"
+    typed = {"profile": "Roofing in Red Deer.", "wcb": "7654321", "industry": "42101"}
+    # Back never validates, and keeps what was typed
+    back = client.post(step2, data={**typed, "profile": "", "go": "back"})
+    assert back.status_code == 302 and back.headers["Location"].endswith("/step/1")
+    # Next without a chart is refused at the step, naming the chart
+    page = client.post(step2, data={**typed, "go": "next"}).get_data(as_text=True)
+    assert "Upload the organisation chart: it is required." in page
+    # the chart arrives with the typed text, which survives the upload
+    chart = (io.BytesIO((SAMPLES / "org-chart.docx").read_bytes()), "chart.docx")
+    client.post(step2, data={**typed, "file": chart, "go": "stay"})
+    page = client.get(step2).get_data(as_text=True)
+    assert "Roofing in Red Deer." in page and "7654321" in page and "chart.docx" in page
+    assert client.post(step2, data={**typed, "go": "next"}).status_code == 302
+    # a wrong WCB number is named
+    page = client.post(step2, data={**typed, "wcb": "AB-12", "go": "next"}).get_data(as_text=True)
+    assert "AB12: a WCB number is 4 to 12 digits." in page
+    # no worksite: no next
+    page = client.post(f"/registrations/{reg_id}/step/4", data={"go": "next"}).get_data(
+        as_text=True
+    )
+    assert "Add at least one worksite" in page
+
+
+def test_one_audit_registration_at_any_time(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
+    """The employer whose registered audit is not through QA cannot start another."""
+    client = login(app.test_client(), accounts["employer"])  # has a registered audit
+    refused = client.post("/registrations", follow_redirects=True)
+    assert b"only one audit registration at any time" in refused.data
+
+
+def test_a_training_date_in_the_future_is_refused(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
+    client = login(app.test_client(), accounts["newcomer"])
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    page = client.post(
+        "/profile", data={"training_completed_on": tomorrow}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "is in the future" in page
+    with session_scope(app.extensions["secor_settings"].database_url) as s:
+        assert s.get(User, accounts["newcomer"].id).training_completed_on is None

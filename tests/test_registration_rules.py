@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from review import registration_rules as rules
 
 DAY = dt.date(2026, 6, 15)
@@ -50,3 +52,78 @@ def test_roster_warnings_name_who_is_missing_either_way() -> None:
     assert "(3) does not equal the number of employees entered in step 1 (10)" in warnings[0]
     assert "Priya Nair" in warnings[1] and "New Hire" in warnings[2]
     assert rules.roster_warnings(3, roster, None) == []
+
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def test_an_audit_is_registered_before_its_start_date() -> None:
+    assert rules.start_problem(TODAY + dt.timedelta(days=1), TODAY) is None
+    assert "before its start date" in (rules.start_problem(TODAY, TODAY) or "")
+    assert rules.start_problem(TODAY - dt.timedelta(days=1), TODAY)
+
+
+def test_a_training_date_has_happened() -> None:
+    assert rules.training_date_problem(TODAY, TODAY) is None
+    assert rules.training_date_problem(None, TODAY) is None
+    assert "future" in (rules.training_date_problem(TODAY + dt.timedelta(days=1), TODAY) or "")
+
+
+@pytest.mark.parametrize(
+    "values,ok",
+    [
+        (["1234567"], True),
+        (["123-4567"], True),
+        (["1234", "123456789012"], True),
+        ([], False),
+        ([" "], False),
+        (["AB-1234"], False),
+        (["123"], False),
+        (["1234567890123"], False),
+    ],
+)
+def test_wcb_numbers_are_numbers(values: list[str], ok: bool) -> None:
+    problem = rules.numbers_problem(values, "WCB number", rules.WCB_NUMBER, "4 to 12 digits")
+    assert (problem is None) is ok, problem
+
+
+@pytest.mark.parametrize(
+    "code,ok",
+    [("06101", True), ("4211", True), ("123", False), ("1234567", False), ("abcde", False)],
+)
+def test_industry_codes_are_codes(code: str, ok: bool) -> None:
+    problem = rules.numbers_problem([code], "industry code", rules.INDUSTRY_CODE, "4 to 6 digits")
+    assert (problem is None) is ok
+
+
+@pytest.mark.parametrize(
+    "since,ok",
+    [
+        ("2015", True),
+        ("2026-11-26", True),
+        ("2026-11-27", False),
+        ("2027", False),
+        ("next year", False),
+        ("1850", False),
+        ("", False),
+    ],
+)
+def test_with_company_since_is_a_past_year_or_date(since: str, ok: bool) -> None:
+    assert (rules.since_problem(since, TODAY) is None) is ok
+
+
+@pytest.mark.parametrize(
+    "count,declared,ok",
+    [
+        ("0", 5, True),
+        ("5", 5, True),
+        ("6", 5, False),
+        ("abc", 5, False),
+        ("2.5", 5, False),
+        ("-1", 5, False),
+    ],
+)
+def test_a_worksites_employees_are_a_whole_number_within_the_company(
+    count: str, declared: int, ok: bool
+) -> None:
+    assert (rules.worksite_employees_problem(count, declared) is None) is ok

@@ -17,7 +17,7 @@ from review.errors import ReviewError
 from review.models import Invoice, Registration, RegistrationStatus, Role, Submission, User
 from review.payments import PROVIDERS
 from review.registration import LIST_STEPS, Step
-from review.registration_rules import roster_warnings
+from review.registration_rules import roster_warnings, training_date_problem
 from web import notify
 from web.actions import page_action
 from web.auth import page_roles
@@ -99,8 +99,13 @@ def step(reg_id: int, n: int) -> Any:
             warnings=[],
             me=_me(),
             domain=reg_domain,
+            org_chart=_org_chart(reg),
         )
     errors: dict[str, str] = {}
+    if request.method == "POST" and request.form.get("go") == "back":
+        _save(reg, n)  # what was typed is kept; going back never asks for it to be right
+        db().commit()
+        return redirect(url_for("registration.step", reg_id=reg.id, n=max(n - 1, 1)))
     if request.method == "POST":
         errors = _save(reg, n)
         if n == Step.ELIGIBILITY and not errors:
@@ -155,11 +160,24 @@ def _save(reg: Registration, n: int) -> dict[str, str]:
         }
         reg.data = {**reg.data, "profile": profile}
         company.profile = profile["text"]
-        return (
-            {}
-            if profile["text"]
-            else {"profile": "Describe the company (what it does, where, who)."}
-        )
+        # uploading the chart keeps the text as typed so far, without judging it yet
+        errors = reg_domain.profile_problems(profile) if form.get("go") == "next" else {}
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            try:  # the chart comes with what was typed: nothing typed is lost
+                doc, _ = accept_upload(
+                    db(), settings(), store(), None, "org_chart", upload.filename, upload.stream
+                )
+                reg.org_chart_document_id = doc.id
+                flash(
+                    f"{doc.filename} was received; its people are read for the roster check.",
+                    "info",
+                )
+            except IngestError as e:
+                errors["org_chart"] = f"Organisation chart refused: {e.message}"
+        elif request.form.get("go") == "next" and reg.org_chart_document_id is None:
+            errors["org_chart"] = "Upload the organisation chart: it is required."
+        return errors
     if n in LIST_STEPS:
         key, required = LIST_STEPS[Step(n)]
         if form.get("action") in ("add", "update", "remove"):
@@ -182,8 +200,12 @@ def _save(reg: Registration, n: int) -> dict[str, str]:
             return errors
         if n == Step.ROSTER:
             reg.data = {**reg.data, "roster_comments": form.get("comments", "")}
+        if n == Step.WORKSITES and form.get("go") == "next" and not reg.data.get("worksites"):
+            return {"form": "Add at least one worksite the audit samples."}
         return {}
     if n == Step.ELIGIBILITY:
+        if form.get("roles") != "on":
+            return {"roles": "Confirm you have read the Outline of Roles and Responsibilities."}
         try:
             reg_domain.submit(db(), reg, form.get("acknowledge") == "on")
         except ReviewError as e:
@@ -245,18 +267,33 @@ def invoice(reg_id: int) -> Any:
     if request.method == "POST":
         if request.form.get("select") != "on":
             flash("Select the invoice to pay.", "error")
-        else:
-            with page_action() as done:
-                ref = PROVIDERS["test"].charge(
-                    inv,
-                    {"name": request.form.get("name", ""), "card": request.form.get("card", "")},
-                )
-                reg_domain.mark_paid(db(), inv, "test", ref)
-                done.then(lambda: notify.registration(reg, "registered"))
-                done.say(f"Payment received. Audit {reg.audit_number} is registered.")
-            if done.ok:
-                return redirect(url_for("registration.dashboard"))
+        elif _pay(reg, inv, "test", {k: request.form.get(k, "") for k in CARD_FIELDS}):
+            return redirect(url_for("registration.dashboard"))
     return render_template("invoice.html", reg=reg, inv=inv, money=reg_domain.money)
+
+
+CARD_FIELDS = ("name", "card", "expiry", "csc", "postal")
+
+
+def _pay(reg: Registration, inv: Invoice, provider: str, details: dict[str, str]) -> bool:
+    """One payment of ``inv``: the invoice is taken (committed) before the provider is
+    called, so a double submit or a second tab never charges twice; a refusal frees it."""
+    with page_action() as taken:
+        reg_domain.begin_payment(db(), inv)
+    if not taken.ok:
+        return False
+    try:
+        ref = PROVIDERS[provider].charge(inv, details)
+    except ReviewError as e:
+        reg_domain.payment_failed(db(), inv)
+        db().commit()
+        flash(e.message, "error")
+        return False
+    with page_action() as done:
+        reg_domain.mark_paid(db(), inv, provider, ref)
+        done.then(lambda: notify.registration(reg, "registered"))
+        done.say(f"Payment received. Audit {reg.audit_number} is registered.")
+    return done.ok
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -267,10 +304,15 @@ def profile() -> Any:
     if request.method == "POST":
         raw = request.form.get("training_completed_on", "")
         try:
-            me.training_completed_on = dt.date.fromisoformat(raw) if raw else None
-            db().commit()
-            flash("Your training date was saved.", "info")
+            day = dt.date.fromisoformat(raw) if raw else None
         except ValueError:
             flash("Enter the date as YYYY-MM-DD.", "error")
+        else:
+            if problem := training_date_problem(day, dt.date.today()):
+                flash(problem, "error")
+            else:
+                me.training_completed_on = day
+                db().commit()
+                flash("Your training date was saved.", "info")
         return redirect(url_for("registration.profile"))
     return render_template("profile.html", me=me)

@@ -295,6 +295,7 @@ def registration_action(reg_id: int, action: str) -> Any:
             if inv is None:
                 abort(404)
             ref = PROVIDERS["offline"].charge(inv, {"reference": request.form.get("reference", "")})
+            domain.begin_payment(db(), inv)
             domain.mark_paid(db(), inv, "offline", ref)
             event = "registered"
         else:

@@ -56,7 +56,8 @@ EMPTY_INK = 0.004
 TICK_INK = 0.08
 TEXT_SCALE = 0.7  # notes, headers and footers are read at ~210 dpi
 DIGIT_SCALE = 0.7  # points too: at 300 dpi a written "1" with its flag can read as "4"
-HANDWRITING_CERTAIN = 0.999  # the network's probability it is trusted at on its own
+HANDWRITING_CERTAIN = 0.9999  # the network's probability it is trusted at on its own
+PRINT_SURE = 0.85  # tesseract this sure of another reading: the reviewer decides
 HANDWRITING_FLOOR = 0.01  # ... and below which its reading is no reading
 DISAGREE = 0.75  # of the low-confidence threshold: readers that disagree send it to review
 UNREAD = "?"  # ink in a box that no reader makes a number of
@@ -598,8 +599,8 @@ def _points(
     """Points written in a box, by two readers: tesseract (print) and the handwriting
     network. Where they agree, the reading stands. Where they differ, the network's reading
     of an allowed number is taken (on handwritten samples it was right in 98% of boxes,
-    tesseract in 43%): as it stands where the network is certain, else for the reviewer to
-    confirm (confidence under the threshold). A box with ink that neither can make a number
+    tesseract in 43%): as it stands where the network is certain and tesseract unsure, else
+    for the reviewer to confirm (confidence under the threshold). A box with ink that neither can make a number
     of is unread (``?``, confidence 0: a flag, never 0 points)."""
     # Border remnants read as dots or slashes at the ends; "2.5" keeps its point.
     typed = printed.text.replace(" ", "").strip("./")
@@ -609,7 +610,11 @@ def _points(
         written = handwriting.Reading("", 0.0)
     if typed and typed == written.text:
         return typed, max(printed.confidence, written.confidence)
-    if written.text in allowed and written.confidence >= HANDWRITING_CERTAIN:
+    if (
+        written.text in allowed
+        and written.confidence >= HANDWRITING_CERTAIN
+        and printed.confidence < PRINT_SURE
+    ):
         return written.text, written.confidence  # handwriting, which tesseract misreads
     if written.text in allowed:  # the network misreads handwriting far less than tesseract
         return written.text, min(written.confidence, low_confidence * DISAGREE)
