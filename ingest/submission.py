@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ingest.models import Document, DocumentStatus
+from ingest.models import Document, DocumentStatus, OutboxEntry
 from ingest.settings import Settings
 from review.errors import ReviewError, ReviewErrorCode
 from review.extraction import Extraction
@@ -120,3 +120,24 @@ def hand_to_review(
         submitter.training_completed_on if submitter else None,
     )
     hand_in(session, sub, reading, settings.low_confidence, user_id)
+
+
+def remove_document(session: Session, actor: Actor, submission_id: int, document_id: int) -> str:
+    """The employer takes a document back before handing in (a wrong file, an old form to
+    replace): only from an editable submission, only this revision's. Its stored file stays
+    (files are kept by content, and may be shared); the row and its pending work go.
+    Returns the file's name."""
+    sub = get_visible(session, actor, submission_id)
+    require_editable(sub)
+    doc = session.get(Document, document_id)
+    if doc is None or doc.submission_id != sub.id:
+        raise ReviewError(ReviewErrorCode.NOT_FOUND, "There is no such document.")
+    if doc.revision != sub.revision:
+        raise ReviewError(
+            ReviewErrorCode.WRONG_STATE,
+            "A document handed in with an earlier revision stays with the audit's record.",
+        )
+    session.execute(delete(OutboxEntry).where(OutboxEntry.document_id == doc.id))
+    session.delete(doc)
+    session.flush()
+    return doc.filename

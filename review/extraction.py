@@ -17,7 +17,7 @@ from typing import Any
 from review.answers import ExtractedAnswer
 from review.flags import Circumstances
 from review.outcome import parse_date
-from review.protocol import ProtocolVersion
+from review.protocol import Catalogue, ProtocolVersion
 
 _RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:to|-|–|until|through)\s*(\d{4}-\d{2}-\d{2})", re.I)
 
@@ -88,3 +88,31 @@ class Extraction:
             cover=dict(data.get("cover") or {}),
             pages={str(k): int(v) for k, v in (data.get("pages") or {}).items()},
         )
+
+
+def form_notice(result: dict[str, Any] | None, catalogue: Catalogue) -> str | None:
+    """What the employer is told as soon as a protocol is read on a form that will be
+    returned without a quality review (an outdated or unrecognised one); None otherwise."""
+    protocol = (result or {}).get("protocol")
+    if not protocol:
+        return None
+    current = catalogue.current
+    wanted = (
+        f"the {current.version} protocol ({current.form_number or current.title})"
+        if current
+        else "the current protocol"
+    )
+    if protocol.get("version") and protocol.get("current") is False:
+        return (
+            f"This is the {protocol['version']} protocol; audits must use {wanted}, and one "
+            "handed in on an old form is returned without a quality review. Download the "
+            "current blank form and replace this document before you hand in."
+        )
+    codes = {f.get("code") for f in (result or {}).get("flags", [])}
+    if protocol.get("version") is None and "unrecognised_form" in codes:
+        return (
+            f"This form is not a protocol version the certifying body knows; audits must use "
+            f"{wanted}. Download the current blank form and replace this document before you "
+            "hand in."
+        )
+    return None

@@ -285,3 +285,17 @@ class Invoice(Base):
     reference: Mapped[str | None] = mapped_column(String(100))  # never a card number
 
     registration: Mapped[Registration] = relationship()
+
+
+class Certificate(Base):
+    """A Small Employer Certificate of Recognition, issued when an accepted audit passes."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # secor | secor_one_year
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date] = mapped_column(Date)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review.answers import ExtractedAnswer
+from review.certificates import issue_if_passed
 from review.errors import ReviewError, ReviewErrorCode
 from review.flags import Circumstances
 from review.inputs import (
@@ -28,6 +29,7 @@ from review.models import (
     Submission,
     SubmissionEvent,
     SubmissionStatus,
+    utcnow,
 )
 from review.outcome import evaluate, parse_date
 from review.protocol import Catalogue
@@ -205,6 +207,7 @@ def decide(
     _unclaim(sub)
     record(session, sub, Action.DECIDE, user_id, previous, why)
     session.flush()
+    issue_if_passed(session, sub, utcnow().date())
     return sub
 
 

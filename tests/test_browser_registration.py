@@ -168,7 +168,7 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     staff.goto(f"{svc.url}/staff/registrations")
     staff.get_by_role("button", name="Approve and invoice").click()
     page.goto(f"{svc.url}/dashboard")
-    assert "Payment needed" in page.locator("#registrations").inner_text()
+    assert "Payment Needed" in page.locator("#registrations").inner_text()
     page.get_by_role("link", name="Make payment").click()
     page.get_by_label(re.compile("Select invoice")).check()
     page.get_by_label("Name on card").fill("Pat Example")

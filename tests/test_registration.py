@@ -153,7 +153,7 @@ def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) 
     staff_client = login(app.test_client(), staff)
     staff_client.post(f"/staff/registrations/{reg_id}/approve")
     dash = client.get("/dashboard").get_data(as_text=True)
-    assert "Payment needed" in dash and "Make payment" in dash
+    assert "Payment Needed" in dash and "Make payment" in dash
     invoice = client.get(f"/registrations/{reg_id}/invoice").get_data(as_text=True)
     assert "SECOR Member Audit Fee" in invoice and "150.00" in invoice
     assert "Due date" in invoice and "Invoice total" in invoice

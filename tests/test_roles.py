@@ -69,6 +69,9 @@ ACCESS: dict[str, set[str]] = {
     "registration.cancel": {E},
     "registration.invoice": {E},
     "registration.profile": {E},
+    "registration.certificate": {E, S},
+    "pages.current_form": {E, R, S},
+    "pages.remove": {E},
     "staff.protocols": {S},
     "staff.protocol": {S},
     "staff.protocol_page": {S},
@@ -111,7 +114,21 @@ def _objects(app: Flask, accounts: dict[str, Account]) -> dict[str, dict[str, in
             reg = Registration(company_id=user.company_id, assessor_id=user.id, data={})
             session.add(reg)
             session.flush()
+            import datetime as dt
+
+            from review.models import Certificate
+
+            cert = Certificate(
+                submission_id=sub.id,
+                company_id=user.company_id,
+                kind="secor",
+                issued_on=dt.date(2026, 1, 5),
+                expires_on=dt.date(2029, 1, 5),
+            )
+            session.add(cert)
+            session.flush()
             out[who] = {
+                "cert_id": cert.id,
                 "submission_id": sub.id,
                 "document_id": doc.id,
                 "filename": "app.css",

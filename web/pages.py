@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ingest.errors import ErrorCode, IngestError
+from ingest.filetypes import Kind
 from ingest.pipeline import accept_upload
 from ingest.settings import KIND_TYPES, KINDS
-from ingest.submission import documents_of, hand_to_review
+from ingest.submission import documents_of, hand_to_review, remove_document
 from review.errors import ReviewError
+from review.extraction import form_notice
 from review.lifecycle import Action, allowed
 from review.models import Role, Submission
+from review.protocol import Catalogue
 from review.submissions import create_draft, get_visible, require_editable, visible
 from review.workflow import visible_notes
 from web import notify
@@ -66,10 +69,18 @@ def submission(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
     s = settings()
     limits = {k: s.limit_bytes(k) for k in KINDS}
+    documents = documents_of(db(), sub.id)
+    catalogue = Catalogue.default(s.instance_dir)
+    notices = {
+        d.id: notice
+        for d in documents
+        if d.kind in (Kind.PROTOCOL, Kind.BINDER) and (notice := form_notice(d.result, catalogue))
+    }
     return render_template(
         "submission.html",
         sub=sub,
-        documents=documents_of(db(), sub.id),
+        documents=documents,
+        notices=notices,
         kinds=KIND_LABELS,
         kind_types=KIND_TYPES,
         limits=limits,
@@ -77,6 +88,31 @@ def submission(submission_id: int) -> Any:
         editable=current_user.role == Role.EMPLOYER
         and allowed(Action.HAND_IN, sub.status, Role.EMPLOYER),
     )
+
+
+@bp.get("/forms/current.pdf")
+@page_roles(Role.EMPLOYER, Role.REVIEWER, Role.STAFF)
+def current_form() -> Any:
+    """The current protocol's official blank form, to fill in (or to replace an old one)."""
+    catalogue = Catalogue.default(settings().instance_dir)
+    current = catalogue.current
+    if current is None:
+        abort(404)
+    return send_file(
+        catalogue.blank_path(current.version),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{current.form_number or 'secor-protocol-' + current.version}-blank.pdf",
+    )
+
+
+@bp.post("/submissions/<id:submission_id>/documents/<id:document_id>/remove")
+@page_roles(Role.EMPLOYER)
+def remove(submission_id: int, document_id: int) -> Any:
+    with page_action() as done:
+        name = remove_document(db(), actor(), submission_id, document_id)
+        done.say(f"{name} was removed; upload the right file in its place.")
+    return redirect(url_for("pages.submission", submission_id=submission_id))
 
 
 @bp.post("/submissions/<id:submission_id>/upload")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,8 +22,18 @@ from ingest.errors import ErrorCode, IngestError
 from ingest.models import Document
 from ingest.pipeline import accept_upload
 from review import registration as reg_domain
+from review.audit_life import audits
+from review.certificates import certificate_pdf
 from review.errors import ReviewError
-from review.models import Invoice, Registration, RegistrationStatus, Role, Submission, User
+from review.models import (
+    Certificate,
+    Company,
+    Invoice,
+    Registration,
+    RegistrationStatus,
+    Role,
+    User,
+)
 from review.payments import PROVIDERS
 from review.registration import LIST_STEPS, Step
 from review.registration_rules import roster_warnings, training_date_problem
@@ -44,32 +63,27 @@ def _me() -> User:
 @bp.get("/dashboard")
 @page_roles(Role.EMPLOYER)
 def dashboard() -> Any:
-    regs = (
-        db()
-        .scalars(
-            select(Registration)
-            .where(Registration.company_id == current_user.company_id)
-            .order_by(Registration.id.desc())
-        )
-        .all()
-    )
-    subs = (
-        db()
-        .scalars(
-            select(Submission)
-            .where(Submission.company_id == current_user.company_id)
-            .order_by(Submission.id.desc())
-        )
-        .all()
-    )
-    invoices = {
-        i.registration_id: i
-        for i in db().scalars(
-            select(Invoice).where(Invoice.registration_id.in_([r.id for r in regs] or [0]))
-        )
-    }
-    return render_template(
-        "dashboard.html", registrations=regs, submissions=subs, invoices=invoices
+    """One row per audit through its whole life, in the program's words."""
+    rows = audits(db(), current_user.company_id, dt.date.today())
+    return render_template("dashboard.html", rows=rows, company=_me().company)
+
+
+@bp.get("/certificates/<id:cert_id>.pdf")
+@page_roles(Role.EMPLOYER, Role.STAFF)
+def certificate(cert_id: int) -> Any:
+    cert = db().get(Certificate, cert_id)
+    if cert is None or (
+        current_user.role == Role.EMPLOYER and cert.company_id != current_user.company_id
+    ):
+        abort(404)
+    reg = db().get(Registration, cert.registration_id) if cert.registration_id else None
+    company = db().get(Company, cert.company_id)
+    assert company is not None
+    pdf = certificate_pdf(cert, company, reg.audit_number if reg else None)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="secor-certificate-{cert.id}.pdf"'},
     )
 
 

@@ -12,7 +12,7 @@ from ingest.models import DocumentStatus
 from review.flags import FlagCode
 from review.lifecycle import Action, allowed
 from review.models import InvoiceStatus, RegistrationStatus, Role, SubmissionStatus
-from review.registration import Step
+from review.registration import CERTIFICATES, Step
 
 
 def csrf_field() -> Markup:
@@ -37,4 +37,5 @@ def init_app(app: Flask) -> None:
         Action=Action,
         allowed=allowed,
         Step=Step,
+        domain_certificates=CERTIFICATES,
     )
