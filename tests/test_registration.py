@@ -433,3 +433,37 @@ def test_a_training_date_in_the_future_is_refused(app: Flask, accounts) -> None:
     assert "is in the future" in page
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         assert s.get(User, accounts["newcomer"].id).training_completed_on is None
+
+
+def test_staff_see_what_they_approve_and_what_waits(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
+    emp, staff = accounts["newcomer"], accounts["staff"]
+    train(app, emp, dt.date.today() - dt.timedelta(days=400))
+    client = login(app.test_client(), emp)
+    reg_id = walk_wizard(app, client)
+    with session_scope(app.extensions["secor_settings"].database_url) as s:
+        chart = s.get(Registration, reg_id).org_chart_document_id
+    process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], chart)
+    client.post(
+        f"/registrations/{reg_id}/step/6", data={"roles": "on", "acknowledge": "on", "go": "next"}
+    )
+    desk = login(app.test_client(), staff)
+    home = desk.get("/staff/").get_data(as_text=True)
+    assert "<strong>1</strong> new audit requests to review" in home
+    page = desk.get(f"/staff/registrations/{reg_id}").get_data(as_text=True)
+    # everything the employer entered, the chart beside the roster, the checks
+    for seen in (
+        "Line locating in Alberta.",
+        "1234567",
+        "06101",
+        "Head Office",
+        "Glacier North Ltd.",
+    ):
+        assert seen in page
+    assert "Priya Nair" in page and "not on the roster" in page  # on the chart only
+    assert "Dana Whitford" in page and "Operations Manager" in page
+    assert "does not equal the number of employees entered in step 1 (3)" in page
+    assert "Approve and invoice" in page
+    desk.post(f"/staff/registrations/{reg_id}/approve")
+    home = desk.get("/staff/").get_data(as_text=True)
+    assert "<strong>0</strong> new audit requests" in home
+    assert "<strong>1</strong> invoices not yet paid" in home

@@ -59,6 +59,7 @@ ACCESS: dict[str, set[str]] = {
     "openapi.spec": EVERYONE,
     "staff.returns": {S},
     "staff.registrations": {S},
+    "staff.registration": {S},
     "staff.registration_action": {S},
     "staff.fees": {S},
     "staff.mail": {S},

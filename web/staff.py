@@ -28,8 +28,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from ingest.errors import IngestError
 from ingest.formimport import import_blank_form, save_version
 from ingest.mail import outbox
+from ingest.models import Document
 from ingest.pipeline import check_file
 from ingest.preview import placed_boxes, preview_png
+from review import desk
 from review import registration as domain
 from review.accounts import MAX_PASSWORD, create_user, revoke_all, set_active
 from review.errors import ReviewError
@@ -44,6 +46,7 @@ from review.models import (
     Role,
     Submission,
     User,
+    utcnow,
 )
 from review.payments import PROVIDERS
 from review.protocol import Catalogue, activate
@@ -68,12 +71,14 @@ class UserForm(FlaskForm):
 @bp.get("/")
 @page_roles(Role.STAFF)
 def overview() -> Any:
+    """What waits for the certifying body, each count linked to where it is done."""
     session = db()
     counts = dict(
         session.execute(select(Submission.status, func.count()).group_by(Submission.status)).all()
     )
     return render_template(
         "staff_overview.html",
+        waiting=desk.waiting(session, utcnow()),
         counts=counts,
         users=session.scalar(select(func.count(User.id))),
         companies=session.scalar(select(func.count(Company.id))),
@@ -84,18 +89,7 @@ def overview() -> Any:
 @page_roles(Role.STAFF)
 def returns() -> Any:
     """Queued submissions on outdated or unrecognised forms: returned without a review."""
-    subs = (
-        db()
-        .scalars(
-            select(Submission)
-            .where(
-                Submission.waiting.is_(True),
-                (Submission.protocol_current.is_(False)) | (Submission.protocol_version.is_(None)),
-            )
-            .order_by(Submission.submitted_at)
-        )
-        .all()
-    )
+    subs = db().scalars(desk.outdated_query().order_by(Submission.submitted_at)).all()
     return render_template("staff_returns.html", submissions=subs)
 
 
@@ -271,6 +265,30 @@ def registrations() -> Any:
     )
     invoices = {i.registration_id: i for i in db().scalars(select(Invoice))}
     return render_template("staff_registrations.html", registrations=regs, invoices=invoices)
+
+
+@bp.get("/registrations/<id:reg_id>")
+@page_roles(Role.STAFF)
+def registration(reg_id: int) -> Any:
+    """One registration as the employer entered it, with the chart's people beside the
+    roster, the assessor's training and the worksites; approve or ask for details here."""
+    reg = db().get(Registration, reg_id)
+    if reg is None:
+        abort(404)
+    chart = db().get(Document, reg.org_chart_document_id) if reg.org_chart_document_id else None
+    people = (chart.result or {}).get("people") if chart and chart.result else None
+    rows, missing = desk.chart_beside_roster(people or [], reg.data.get("roster", []))
+    return render_template(
+        "staff_registration.html",
+        reg=reg,
+        org_chart=chart,
+        chart_rows=rows,
+        not_on_chart=missing,
+        checks=desk.desk_checks(reg, reg.assessor, people, dt.date.today()),
+        invoice=db().scalar(select(Invoice).where(Invoice.registration_id == reg.id)),
+        domain=domain,
+        request_heading="The request",
+    )
 
 
 @bp.post("/registrations/<id:reg_id>/<action>")
