@@ -1,5 +1,7 @@
 """GIVEN a trained assessor, WHEN they walk the 7-step registration in chromium (keyboard and
-labels checked on every step), staff approve and they pay, THEN the dashboard says REGISTERED."""
+labels checked on every step), staff approve from the registration's own page and they pay,
+hand the audit in and QA accepts it, THEN the dashboard follows the audit at every status,
+in the program's words, to the certificate they download."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ def svc(tmp_path: Path):  # type: ignore[no-untyped-def]
     for email, role, company in [
         ("pat@example.com", "employer", "Borealis Hauling Inc."),
         ("staff@example.com", "staff", None),
+        ("rita@example.com", "reviewer", None),
     ]:
         args = ["user", "create", email, "--role", role, "--password-stdin"]
         s.run(*(args + (["--company", company] if company else [])), stdin=PASSWORD + "\n")
@@ -162,12 +165,22 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     expect(page.locator("#request")).to_contain_text("Head Office")  # readable as sent
     check_step(page, "7-confirmation")
 
-    # Staff approve; the employer pays with the test provider
+    page.goto(f"{svc.url}/dashboard")
+    expect(page.locator("#registrations")).to_contain_text("New Audit Request")
+    screenshot(page, "life-1-new-audit-request")
+
+    # Staff open the registration, see what they approve, and approve it there
     staff = page.context.browser.new_page()
     sign_in(staff, svc, "staff@example.com", PASSWORD)
+    expect(staff.locator("#waiting")).to_contain_text("1 new audit requests to review")
     staff.goto(f"{svc.url}/staff/registrations")
+    staff.get_by_role("link", name="Borealis Hauling Inc.").click()
+    expect(staff.locator("#chart")).to_contain_text("not on the roster")  # Priya Nair
+    expect(staff.locator("#request")).to_contain_text("Head Office")
+    screenshot(staff, "staff-registration")
     staff.get_by_role("button", name="Approve and invoice").click()
     page.goto(f"{svc.url}/dashboard")
+    screenshot(page, "life-2-payment-needed")
     assert "Payment Needed" in page.locator("#registrations").inner_text()
     page.get_by_role("link", name="Make payment").click()
     page.get_by_label(re.compile("Select invoice")).check()
@@ -182,3 +195,35 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     due = (start + dt.timedelta(days=31)).isoformat()
     assert "REGISTERED" in table and due in table
     screenshot(page, "wizard-8-dashboard-registered")
+    screenshot(page, "life-3-registered")
+
+    # The employer uploads the protocol and hands the audit in
+    page.get_by_role("link", name="Submit the audit").click()
+    page.get_by_role("button", name="Start a new audit submission").click()
+    page.wait_for_url("**/submissions/*")
+    page.wait_for_load_state("load")
+    page.get_by_label("What are you uploading?").select_option("protocol")
+    page.set_input_files("#file", str(SAMPLES / "fillable-2025-pass.pdf"))
+    page.locator("#upload-list li").get_by_text("done: processed").wait_for(timeout=60000)
+    page.reload()
+    page.get_by_role("button", name="Submit audit").click()
+    page.goto(f"{svc.url}/dashboard")
+    expect(page.locator("#registrations")).to_contain_text("Submitted for QA")
+    expect(page.locator("#registrations")).to_contain_text("two to four weeks")
+    screenshot(page, "life-4-submitted-for-qa")
+
+    # A reviewer claims it (In review), then accepts it: it passes, the certificate is issued
+    reviewer = page.context.browser.new_page()
+    sign_in(reviewer, svc, "rita@example.com", PASSWORD)
+    reviewer.goto(f"{svc.url}/review/queue")
+    reviewer.get_by_role("button", name="Claim the oldest submission").click()
+    page.goto(f"{svc.url}/dashboard")
+    expect(page.locator("#registrations")).to_contain_text("In review")
+    screenshot(page, "life-5-in-review")
+    reviewer.get_by_role("button", name="Accept (QA complete)").click()
+    page.goto(f"{svc.url}/dashboard")
+    expect(page.locator("#registrations")).to_contain_text("Certificate issued")
+    screenshot(page, "life-6-certificate-issued")
+    link = page.get_by_role("link", name="Download the certificate")
+    pdf = page.request.get(svc.url + link.get_attribute("href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
