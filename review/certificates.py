@@ -18,6 +18,7 @@ from review.registration import CERTIFICATES
 
 YEARS = {"secor": 3, "secor_one_year": 1}
 MAILED_WITHIN_DAYS = 10  # the printed certificate follows by mail
+REMIND_DAYS_BEFORE = 45  # the employer is reminded this long before the annual due month
 QA_WEEKS = "two to four weeks"
 
 
@@ -57,6 +58,19 @@ def next_audit_due(cert: Certificate, today: dt.date) -> dt.date:
     while due <= today:
         due = due.replace(year=due.year + 1)
     return due
+
+
+def due_reminders(session: Session, today: dt.date) -> list[tuple[Certificate, dt.date]]:
+    """Certificates in force whose next due month begins within REMIND_DAYS_BEFORE and whose
+    holder was not yet reminded of that month; each is marked as reminded."""
+    out = []
+    for cert in session.scalars(select(Certificate).where(Certificate.expires_on > today)):
+        due = next_audit_due(cert, today)
+        if due - today <= dt.timedelta(days=REMIND_DAYS_BEFORE) and cert.reminded_for != due:
+            cert.reminded_for = due
+            out.append((cert, due))
+    session.flush()
+    return out
 
 
 def certificate_pdf(cert: Certificate, company: Company, audit_number: str | None) -> bytes:

@@ -299,3 +299,4 @@ class Certificate(Base):
     kind: Mapped[str] = mapped_column(String(20))  # secor | secor_one_year
     issued_on: Mapped[dt.date] = mapped_column(Date)
     expires_on: Mapped[dt.date] = mapped_column(Date)
+    reminded_for: Mapped[dt.date | None] = mapped_column(Date)  # the due month last reminded of

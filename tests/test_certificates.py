@@ -68,3 +68,66 @@ def test_the_next_audit_is_due_in_the_issue_month_every_year() -> None:
     cert = Certificate(issued_on=dt.date(2026, 3, 14), expires_on=dt.date(2029, 3, 14))
     assert next_audit_due(cert, dt.date(2026, 3, 20)) == dt.date(2027, 3, 1)
     assert next_audit_due(cert, dt.date(2027, 2, 28)) == dt.date(2027, 3, 1)
+
+
+def test_the_holder_is_reminded_once_before_the_annual_due_month(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+
+    from review.db import session_scope as scope
+    from review.models import Submission
+    from tests.conftest import ROOT, secor_cmd
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SECOR_")},
+        "SECOR_INSTANCE_DIR": str(tmp_path),
+    }
+
+    def secor(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            secor_cmd(*args),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+            input=stdin,
+        )
+
+    assert secor("db", "upgrade").returncode == 0
+    made = secor(
+        "user",
+        "create",
+        "owner@example.com",
+        "--role",
+        "employer",
+        "--company",
+        "Reminder Roofing",
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
+    assert made.returncode == 0, made.stderr
+    today = dt.date.today()
+    issued = today.replace(day=1) - dt.timedelta(days=330)  # due month about a month away
+    from review.models import Company
+
+    with scope(f"sqlite:///{tmp_path}/secor.db") as s:
+        company = s.query(Company).filter_by(name="Reminder Roofing").one()
+        sub = Submission(company_id=company.id, status="accepted", passed=True)
+        s.add(sub)
+        s.flush()
+        s.add(
+            Certificate(
+                submission_id=sub.id,
+                company_id=company.id,
+                kind="secor",
+                issued_on=issued,
+                expires_on=issued.replace(year=issued.year + 3),
+            )
+        )
+    first = secor("remind")
+    assert first.returncode == 0 and "1 reminder(s) sent" in first.stdout, first.stderr
+    again = secor("remind")
+    assert "0 reminder(s) sent" in again.stdout  # once per due month
+    mails = list((tmp_path / "mail").glob("*.eml"))
+    assert len(mails) == 1 and b"annual SECOR audit is due soon" in mails[0].read_bytes()

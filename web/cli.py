@@ -242,6 +242,34 @@ def registration_create(company: str, start: Any, end: Any, employees: int, kind
     click.echo(number)
 
 
+@cli.command(help="E-mail each certificate holder whose annual audit is due soon (run daily).")
+def remind() -> None:
+    import datetime as dt
+
+    from ingest.mail import send
+    from review.certificates import due_reminders
+    from review.models import Company, Role, User
+
+    settings = _settings(_app())
+    sent = 0
+    with session_scope(settings.database_url) as session:
+        for cert, due in due_reminders(session, dt.date.today()):
+            company = session.get(Company, cert.company_id)
+            for user in session.query(User).filter_by(
+                company_id=cert.company_id, role=Role.EMPLOYER
+            ):
+                send(
+                    settings,
+                    user.email,
+                    "Your annual SECOR audit is due soon",
+                    f"The SECOR of {company.name if company else 'your company'} is kept with an "
+                    f"audit every year: the next one is due in {due.strftime('%B %Y')}. "
+                    "Register it from the dashboard before its start date.",
+                )
+                sent += 1
+    click.echo(f"{sent} reminder(s) sent")
+
+
 # --- processes ------------------------------------------------------------------------------
 
 
