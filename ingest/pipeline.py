@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ingest.errors import ErrorCode, IngestError
-from ingest.filetypes import FILE_TYPES, FileType, labels_for
+from ingest.filetypes import FILE_TYPES, FileType, Kind, labels_for
 from ingest.models import Document, OutboxEntry
 from ingest.probe import Probe, probe
 from ingest.settings import KIND_TYPES, KINDS, Settings
@@ -40,6 +40,21 @@ def check_kind(kind: str) -> None:
         )
 
 
+def too_large(kind: str, settings: Settings) -> IngestError:
+    """The refusal of a file over its kind's limit, naming the limit, and the kind that takes
+    larger files where one does (a scanned binder chosen as "protocol")."""
+    limit = settings.limit_bytes(kind)
+    message = f"The file is larger than the {round(limit / 2**20, 2):g} MB limit for this kind."
+    larger = [k for k in KINDS if settings.limit_bytes(k) > limit and k != kind]
+    if kind == Kind.PROTOCOL and Kind.BINDER in larger:
+        binder = settings.limit_bytes(Kind.BINDER)
+        message += (
+            f" A scanned binder (the protocol among the records) may be up to "
+            f'{round(binder / 2**20, 2):g} MB: choose "Scanned binder" as what you upload.'
+        )
+    return IngestError(ErrorCode.TOO_LARGE, message)
+
+
 def check_file(path: Path, filename: str, kind: str, settings: Settings) -> Checked:
     """Validate a file on disk for ``kind`` by its content; raises IngestError on refusal."""
     check_kind(kind)
@@ -47,10 +62,7 @@ def check_file(path: Path, filename: str, kind: str, settings: Settings) -> Chec
     if size == 0:
         raise IngestError(ErrorCode.EMPTY)
     if size > settings.limit_bytes(kind):
-        raise IngestError(
-            ErrorCode.TOO_LARGE,
-            f"The file is larger than the {round(settings.limit_bytes(kind) / 2**20, 2):g} MB limit.",
-        )
+        raise too_large(kind, settings)
     sniffed = sniff(path)
     if sniffed.encrypted:
         raise IngestError(ErrorCode.ENCRYPTED)
@@ -87,7 +99,12 @@ def accept_upload(
     is queued.
     """
     check_kind(kind)
-    received = store.receive(stream, settings.limit_bytes(kind))
+    try:
+        received = store.receive(stream, settings.limit_bytes(kind))
+    except IngestError as e:
+        if e.code != ErrorCode.TOO_LARGE:
+            raise
+        raise too_large(kind, settings) from e
     try:
         checked = check_file(received.path, filename, kind, settings)
         # A repeated file is rare: insert first and let the unique constraint find it,

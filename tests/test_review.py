@@ -291,3 +291,27 @@ def test_staff_reassign_a_claimed_submission(app: Flask, client, staff_client, a
         json={"kind": "internal", "text": "mine?"},
     )
     assert res.status_code == 409
+
+
+def test_the_queue_pages_forward_and_back_keeping_its_filters(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import login
+
+    url = app.extensions["secor_settings"].database_url
+    session = session_factory(url)()
+    from review.models import User
+
+    company = session.get(User, accounts["employer"].id).company_id
+    for _ in range(7):
+        session.add(
+            Submission(company_id=company, status="pending_review", protocol_version="2025")
+        )
+    session.commit()
+    session.close()
+    web = login(app.test_client(), accounts["reviewer"])
+    page = web.get("/review/queue?per_page=3&version=2025").get_data(as_text=True)
+    for expected in (2, 3):
+        assert "Next page" in page
+        link = page[: page.index('">Next page')].rsplit('href="', 1)[1].replace("&amp;", "&")
+        assert f"page={expected}" in link and "per_page=3" in link and "version=2025" in link
+        page = web.get(link).get_data(as_text=True)
+    assert "Next page" not in page and "Previous page" in page and "page 3 of 3" in page

@@ -142,3 +142,19 @@ def test_mangled_bodies_never_escape_as_anything_but_a_refusal(
     except ApiError as e:
         assert e.status == 400
     assert leftovers(store) == []
+
+
+def test_a_binder_chosen_as_protocol_is_told_which_kind_takes_it(app, employer_client) -> None:  # type: ignore[no-untyped-def]
+    """Over the protocol's 4 MB but within a binder's 40 MB: the refusal says which to choose."""
+    import io
+
+    sub = employer_client.post("/api/v1/submissions").get_json()["id"]
+    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024)
+    res = employer_client.post(
+        f"/api/v1/submissions/{sub}/documents",
+        data={"kind": "protocol", "file": (io.BytesIO(big), "binder.pdf")},
+    )
+    body = res.get_json()
+    assert res.status_code == 413 and body["code"] == "too_large"
+    assert "4 MB limit for this kind" in body["message"]
+    assert 'choose "Scanned binder"' in body["message"] and "40 MB" in body["message"]

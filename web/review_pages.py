@@ -52,6 +52,8 @@ def queue() -> Any:
         args=request.args,
         reviewers=reviewers,
         page=page,
+        per_page=per_page,
+        others={k: v for k, v in request.args.items() if k != "page"},
         statuses=list(SubmissionStatus),
         flag_codes=list(FlagCode),
     )
