@@ -1,4 +1,6 @@
-"""The image of where an answer was read: a crop of the uploaded page, rendered once, cached."""
+"""The picture of where an answer was read: its row of the uploaded page (question, box,
+notes), with the form's fields drawn with their values, turned upright, the box outlined;
+rendered once and cached."""
 
 from __future__ import annotations
 
@@ -7,20 +9,49 @@ import os
 import tempfile
 from pathlib import Path
 
+from PIL import ImageDraw
+
 from ingest.pdfium_lock import render_page
 
-CROP_DPI = 150
+CROP_DPI = 192  # twice a 96-dpi screen's pixels: sharp on a high-density display
 MARGIN = (220.0, 170.0, 30.0)  # points left (question), right (notes), above and below
+OUTLINE = (200, 30, 30)
+VERSION = 2  # of the picture's recipe: part of the cache key
 
 
-def crop_png(pdf: Path, page: int, box: tuple[float, float, float, float], cache: Path) -> Path:
-    """PNG of ``box`` (PDF points) on 1-based ``page`` with its surroundings; cached on disk."""
-    key = hashlib.sha256(f"{pdf.name}:{page}:{box}:{CROP_DPI}".encode()).hexdigest()[:24]
+def crop_png(
+    pdf: Path,
+    page: int,
+    box: tuple[float, float, float, float],
+    cache: Path,
+    turns: int = 0,
+) -> Path:
+    """PNG of ``box`` (PDF points) on 1-based ``page`` with its surroundings, turned by
+    ``turns`` quarter turns counter-clockwise (a page scanned sideways); cached on disk."""
+    key = hashlib.sha256(
+        f"{pdf.name}:{page}:{box}:{CROP_DPI}:{turns % 4}:{VERSION}".encode()
+    ).hexdigest()[:24]
     target = cache / f"{key}.png"
     if target.exists():
         return target
-    region = (box[0] - MARGIN[0], box[1] - MARGIN[2], box[2] + MARGIN[1], box[3] + MARGIN[2])
-    image, _ = render_page(pdf, page, CROP_DPI / 72, region)
+    if turns % 2:  # the row runs up the page: its question and notes lie above and below
+        side = max(MARGIN[0], MARGIN[1])
+        region = (box[0] - MARGIN[2], box[1] - side, box[2] + MARGIN[2], box[3] + side)
+    else:
+        region = (box[0] - MARGIN[0], box[1] - MARGIN[2], box[2] + MARGIN[1], box[3] + MARGIN[2])
+    image, (width, height) = render_page(pdf, page, CROP_DPI / 72, region, forms=True)
+    image = image.convert("RGB")
+    s = CROP_DPI / 72
+    left, top = max(region[0], 0.0), min(region[3], height)  # the region as clipped
+    outline = [
+        (box[0] - left) * s - 2,
+        (top - box[3]) * s - 2,
+        (box[2] - left) * s + 2,
+        (top - box[1]) * s + 2,
+    ]
+    ImageDraw.Draw(image).rectangle(outline, outline=OUTLINE, width=3)
+    if turns % 4:
+        image = image.rotate(90 * (turns % 4), expand=True)
     cache.mkdir(parents=True, exist_ok=True)
     # a name of its own per writer: two requests for the same crop must not share a half file
     fd, tmp_name = tempfile.mkstemp(dir=cache, suffix=".tmp")

@@ -23,16 +23,25 @@ Rect = tuple[float, float, float, float]  # PDF points: x0, y0, x1, y1 (origin b
 
 
 def render_page(
-    path: Path, page: int, scale: float, region: Rect | None = None, what: str = "document"
+    path: Path,
+    page: int,
+    scale: float,
+    region: Rect | None = None,
+    what: str = "document",
+    forms: bool = False,
 ) -> tuple[Image.Image, tuple[float, float]]:
     """Page ``page`` (1-based) of ``path`` at ``scale``, or only ``region`` of it (clipped to
-    the page), with the page's size in points; the lock held throughout."""
+    the page), with the page's size in points; the lock held throughout. With ``forms`` the
+    form fields are drawn with their values (PDFium's form filler: also where a file has no
+    appearance streams)."""
     with PDFIUM:
         try:
             doc = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as e:
             raise IngestError(ErrorCode.CORRUPT, f"The {what} cannot be rendered.") from e
         try:
+            if forms:
+                doc.init_forms()
             if not 1 <= page <= len(doc):
                 raise IngestError(ErrorCode.CORRUPT, f"The {what} has no such page.")
             pdf_page = doc[page - 1]
@@ -42,7 +51,7 @@ def render_page(
                 x0, y0 = max(region[0], 0), max(region[1], 0)
                 x1, y1 = min(region[2], width), min(region[3], height)
                 crop = (x0, y0, width - x1, height - y1)
-            image = pdf_page.render(scale=scale, crop=crop).to_pil()
+            image = pdf_page.render(scale=scale, crop=crop, may_draw_forms=forms).to_pil()
             pdf_page.close()
         finally:
             doc.close()

@@ -34,6 +34,7 @@ class Extraction:
     summary: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     cover: Mapping[str, str] = field(default_factory=dict)
     pages: Mapping[str, int] = field(default_factory=dict)  # blank form page -> uploaded page
+    turns: Mapping[str, int] = field(default_factory=dict)  # uploaded page -> quarter turns
 
     def audit_dates(self) -> tuple[Any, Any]:
         """The audit's first and last day from the cover: separate start and end fields, or
@@ -71,6 +72,7 @@ class Extraction:
             "summary": {k: dict(v) for k, v in self.summary.items()},
             "cover": dict(self.cover),
             "pages": {str(k): v for k, v in self.pages.items()},
+            "turns": {str(k): v for k, v in self.turns.items()},
         }
 
     @classmethod
@@ -87,6 +89,7 @@ class Extraction:
             summary=dict(data.get("summary") or {}),
             cover=dict(data.get("cover") or {}),
             pages={str(k): int(v) for k, v in (data.get("pages") or {}).items()},
+            turns={str(k): int(v) for k, v in (data.get("turns") or {}).items()},
         )
 
 

@@ -179,6 +179,7 @@ def crop(submission_id: int, question: str) -> Any:
             answer.page,
             tuple(answer.box),
             settings().instance_dir / "crops",
+            int(((doc.result or {}).get("turns") or {}).get(str(answer.page), 0)),
         )
     except IngestError:
         abort(404)

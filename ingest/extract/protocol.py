@@ -97,6 +97,7 @@ def assemble(detection: Detection, reading: Reading | None, settings: Settings) 
         summary=reading.summary if reading else {},
         cover=reading.cover if reading else {},
         pages={str(k): v for k, v in (reading.pages if reading else {}).items()},
+        turns={str(k): v for k, v in (reading.turns if reading else {}).items()},
     )
     body = evaluate(
         version,

@@ -14,4 +14,6 @@ class Reading:
     summary: dict[str, dict[str, str]] = field(default_factory=dict)
     cover: dict[str, str] = field(default_factory=dict)
     pages: dict[int, int] = field(default_factory=dict)  # blank form page -> uploaded page
+    #: uploaded page -> quarter turns (counter-clockwise) that make its content upright
+    turns: dict[int, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

@@ -478,9 +478,9 @@ def _unturn(turns: int, shape: tuple[int, int]) -> np.ndarray:
     (``shape`` is the turned image's)."""
     h, w = shape
     out = np.eye(3)
-    for _ in range(turns % 4):  # undo one quarter turn at a time
-        out = np.array([[0.0, -1.0, w - 1], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]) @ out
-        h, w = w, h
+    for _ in range(turns % 4):  # undo one quarter turn at a time: rot90's (x, y) came from
+        out = np.array([[0.0, -1.0, h - 1], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]) @ out
+        h, w = w, h  # (h - 1 - y, x) of the image before the turn
     return out
 
 
@@ -744,4 +744,9 @@ def read_scanned(
         for q in version.questions
     ]
     mapping = {p: page.index + 1 for (v, p), page in found.items() if v == version.version}
-    return result, Reading("ocr", ordered, summary, cover, mapping)
+    turns = {
+        page.index + 1: page.rotation % 4
+        for (v, _), page in found.items()
+        if v == version.version and page.rotation % 4
+    }
+    return result, Reading("ocr", ordered, summary, cover, mapping, turns=turns)
