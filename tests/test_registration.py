@@ -467,3 +467,31 @@ def test_staff_see_what_they_approve_and_what_waits(app: Flask, accounts) -> Non
     home = desk.get("/staff/").get_data(as_text=True)
     assert "<strong>0</strong> new audit requests" in home
     assert "<strong>1</strong> invoices not yet paid" in home
+
+
+def test_staff_record_a_registration_on_the_staff_page(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
+    desk = login(app.test_client(), accounts["staff"])
+    form = {
+        "company": "Paper Roofing Ltd.",
+        "start": "2026-03-01",
+        "end": "2026-03-10",
+        "employees": "4",
+    }
+    res = desk.post(
+        "/staff/registrations/record", data={**form, "type": "one_year"}, follow_redirects=True
+    )
+    assert b"is recorded as REGISTERED, due 2026-03-31" in res.data
+    with session_scope(app.extensions["secor_settings"].database_url) as s:
+        reg = (
+            s.query(Registration)
+            .filter(Registration.audit_number.is_not(None))
+            .order_by(Registration.id.desc())
+            .first()
+        )
+        assert reg.company.name == "Paper Roofing Ltd." and reg.status == "registered"
+        assert reg.data["details"]["certificate"] == "secor_one_year"
+    # the rules apply: eleven employees are refused, and nothing is recorded
+    res = desk.post(
+        "/staff/registrations/record", data={**form, "employees": "11"}, follow_redirects=True
+    )
+    assert b"1 to 10 employees" in res.data

@@ -60,6 +60,7 @@ ACCESS: dict[str, set[str]] = {
     "staff.returns": {S},
     "staff.registrations": {S},
     "staff.registration": {S},
+    "staff.record_registration": {S},
     "staff.registration_action": {S},
     "staff.fees": {S},
     "staff.mail": {S},

@@ -33,8 +33,14 @@ from ingest.pipeline import check_file
 from ingest.preview import placed_boxes, preview_png
 from review import desk
 from review import registration as domain
-from review.accounts import MAX_PASSWORD, create_user, revoke_all, set_active
-from review.errors import ReviewError
+from review.accounts import (
+    MAX_PASSWORD,
+    create_user,
+    get_or_create_company,
+    revoke_all,
+    set_active,
+)
+from review.errors import ReviewError, ReviewErrorCode
 from review.inputs import MAX_SHORT_TEXT, parse_money, parse_text, printable_filename
 from review.models import (
     Company,
@@ -265,6 +271,37 @@ def registrations() -> Any:
     )
     invoices = {i.registration_id: i for i in db().scalars(select(Invoice))}
     return render_template("staff_registrations.html", registrations=regs, invoices=invoices)
+
+
+@bp.post("/registrations/record")
+@page_roles(Role.STAFF)
+def record_registration() -> Any:
+    """A registration made outside the portal (migrated, or taken on paper), as REGISTERED;
+    the same rules as ``secor registration create``."""
+    form = request.form
+    with page_action() as done:
+        name = parse_text(form.get("company"), "The company", MAX_SHORT_TEXT, required=True)
+        try:
+            start = dt.date.fromisoformat(form.get("start", ""))
+            end = dt.date.fromisoformat(form.get("end", ""))
+            employees = int(form.get("employees", ""))
+        except ValueError as e:
+            raise ReviewError(
+                ReviewErrorCode.INVALID,
+                "Enter the start and end dates as YYYY-MM-DD and the employees as a number.",
+            ) from e
+        reg = domain.record_registered(
+            db(),
+            get_or_create_company(db(), name),
+            start,
+            end,
+            employees,
+            "secor_one_year" if form.get("type") == "one_year" else "secor",
+        )
+        done.say(
+            f"Audit {reg.audit_number} of {name} is recorded as REGISTERED, due {reg.due_date}."
+        )
+    return redirect(url_for("staff.registrations"))
 
 
 @bp.get("/registrations/<id:reg_id>")
