@@ -131,3 +131,31 @@ def test_the_holder_is_reminded_once_before_the_annual_due_month(tmp_path) -> No
     assert "0 reminder(s) sent" in again.stdout  # once per due month
     mails = list((tmp_path / "mail").glob("*.eml"))
     assert len(mails) == 1 and b"annual SECOR audit is due soon" in mails[0].read_bytes()
+
+
+def test_the_employer_downloads_the_qa_report_of_a_decision(app: Flask, client, accounts) -> None:  # type: ignore[no-untyped-def]
+    emp, rev = accounts["employer"], accounts["reviewer"]
+    sub = submit(app, client, emp, "fillable-2025-fail-element.pdf")
+    web = login(app.test_client(), emp)
+    assert web.get(f"/submissions/{sub}/qa-report.pdf").status_code == 404  # not decided yet
+    client.post(f"/api/v1/submissions/{sub}/claim", headers=bearer(rev))
+    for kind, text in (("actionable", "Sign the hazard assessments."), ("internal", "Call Pat.")):
+        client.post(
+            f"/api/v1/submissions/{sub}/notes",
+            headers=bearer(rev),
+            json={"kind": kind, "text": text},
+        )
+    client.post(
+        f"/api/v1/submissions/{sub}/decision",
+        headers=bearer(rev),
+        json={"decision": "request_revision"},
+    )
+    assert "Download the QA report" in web.get(f"/submissions/{sub}").get_data(as_text=True)
+    pdf = web.get(f"/submissions/{sub}/qa-report.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Revision requested" in text and "Sign the hazard assessments." in text
+    assert "Call Pat." not in text  # internal notes are the reviewers' own
+    assert "Overall" in text and "FAIL" in text and "below the minimum" in text
+    other = login(app.test_client(), accounts["other_employer"])
+    assert other.get(f"/submissions/{sub}/qa-report.pdf").status_code == 404

@@ -74,6 +74,7 @@ ACCESS: dict[str, set[str]] = {
     "registration.certificate": {E, S},
     "pages.current_form": {E, R, S},
     "pages.remove": {E},
+    "pages.qa_report": {E, R, S},
     "staff.protocols": {S},
     "staff.protocol": {S},
     "staff.protocol_page": {S},

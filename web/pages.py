@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from ingest.errors import ErrorCode, IngestError
@@ -15,8 +25,9 @@ from ingest.submission import documents_of, hand_to_review, remove_document
 from review.errors import ReviewError
 from review.extraction import form_notice
 from review.lifecycle import Action, allowed
-from review.models import Role, Submission
+from review.models import Registration, Role, Submission
 from review.protocol import Catalogue
+from review.qa_report import DECIDED, qa_report_pdf
 from review.submissions import create_draft, get_visible, require_editable, visible
 from review.workflow import visible_notes
 from web import notify
@@ -87,6 +98,27 @@ def submission(submission_id: int) -> Any:
         notes=visible_notes(db(), sub, current_user.role),
         editable=current_user.role == Role.EMPLOYER
         and allowed(Action.HAND_IN, sub.status, Role.EMPLOYER),
+    )
+
+
+@bp.get("/submissions/<id:submission_id>/qa-report.pdf")
+@page_roles(Role.EMPLOYER, Role.REVIEWER, Role.STAFF)
+def qa_report(submission_id: int) -> Any:
+    """The QA report of a decided audit (employers: their own, without internal notes)."""
+    sub = get_visible(db(), actor(), submission_id)
+    if sub.status not in DECIDED:
+        abort(404)
+    reg = db().get(Registration, sub.registration_id) if sub.registration_id else None
+    pdf = qa_report_pdf(
+        sub,
+        sub.company.name,
+        reg.audit_number if reg else None,
+        visible_notes(db(), sub, Role.EMPLOYER),
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="secor-qa-report-{sub.id}.pdf"'},
     )
 
 

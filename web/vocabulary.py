@@ -12,6 +12,7 @@ from ingest.models import DocumentStatus
 from review.flags import FlagCode
 from review.lifecycle import Action, allowed
 from review.models import InvoiceStatus, RegistrationStatus, Role, SubmissionStatus
+from review.qa_report import DECIDED
 from review.registration import CERTIFICATES, Step
 
 
@@ -38,4 +39,5 @@ def init_app(app: Flask) -> None:
         allowed=allowed,
         Step=Step,
         domain_certificates=CERTIFICATES,
+        qa_decided=DECIDED,
     )
