@@ -215,3 +215,18 @@ def read_lines(crop: np.ndarray) -> list[str]:
         lines[-1].append((x0, text))
         last_mid = mid
     return [" ".join(t for _, t in sorted(line)) for line in lines]
+
+
+_EDGE_NOISE = "'\"`‘’“”|¦—–_~-:;,."
+
+
+def clean_text(text: str) -> str:
+    """OCR'd writing without the marks a box's border or a speck leaves: lone symbols ("—",
+    "|") and stray quotes or bars at either end ("'Schedule out of date", "signed |")."""
+    words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
+    if not words:
+        return ""
+    words[0] = words[0].lstrip(_EDGE_NOISE) or words[0]
+    last = words[-1].rstrip(_EDGE_NOISE.replace(".", ""))
+    words[-1] = last or words[-1]
+    return " ".join(words)

@@ -227,3 +227,22 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     link = page.get_by_role("link", name="Download the certificate")
     pdf = page.request.get(svc.url + link.get_attribute("href"))
     assert pdf.ok and pdf.body().startswith(b"%PDF")
+
+    # On a phone (390 px): nothing of the employer's pages runs off the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in [
+        ("/dashboard", "phone-dashboard"),
+        ("/registrations/1/step/7", "phone-request"),
+        ("/submissions", "phone-submissions"),
+        ("/submissions/1", "phone-submission"),
+        ("/registrations/1/invoice", "phone-invoice"),
+    ]:
+        page.goto(svc.url + path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        culprits = page.evaluate(
+            "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right"
+            " > 391 && !e.closest('.table-scroll')).slice(0, 5).map(e => e.tagName + '.' +"
+            " e.className + ' ' + (e.textContent || '').slice(0, 30))"
+        )
+        assert wide <= 390, f"{path} is {wide} px wide: {culprits}"
+        screenshot(page, name)

@@ -80,3 +80,20 @@ def test_a_point_on_a_turned_scan_maps_back_to_the_page(shape: tuple[int, int], 
     y, x = (int(v[0]) for v in np.nonzero(upright))
     back_x, back_y, _ = _unturn(turns, upright.shape) @ np.array([x, y, 1.0])
     assert (back_x, back_y) == (21, 7)
+
+
+@pytest.mark.parametrize(
+    "read,clean",
+    [
+        ("Not all forms signed —", "Not all forms signed"),
+        ("'Schedule out of date", "Schedule out of date"),
+        ("Not all forms signed |", "Not all forms signed"),
+        ("| Minutes kept monthly.", "Minutes kept monthly."),
+        ("Policy signed 2025-02-03", "Policy signed 2025-02-03"),
+        ("— |", ""),
+    ],
+)
+def test_notes_are_read_without_the_marks_of_the_box(read: str, clean: str) -> None:
+    from ingest.ocr import clean_text
+
+    assert clean_text(read) == clean

@@ -29,7 +29,7 @@ from ingest.detect import Detection, detect
 from ingest.errors import ErrorCode, IngestError
 from ingest.extract import paper
 from ingest.extract.reading import Reading
-from ingest.ocr import Read, read_boxes, read_strip
+from ingest.ocr import Read, clean_text, read_boxes, read_strip
 from ingest.pdfdoc import PdfDoc
 from ingest.settings import Settings
 from review.answers import ExtractedAnswer
@@ -581,7 +581,7 @@ def read_page(
                 q.id,
                 raw,
                 na,
-                note.text if note else "",
+                clean_text(note.text) if note else "",
                 "ocr",
                 min(conf, tick_conf),
                 page.index + 1,
@@ -669,7 +669,7 @@ def _read_cover(page: Identified, crop: Callable[..., tuple[np.ndarray, float]])
         if ref.page == page.page and ref.kind == "text"
     ]
     reads = read_strip([crop(ref, (0.8, 1.5))[0] for _, ref in wanted], scale=TEXT_SCALE)
-    return {role: read.text for (role, _), read in zip(wanted, reads)}
+    return {role: clean_text(read.text) for (role, _), read in zip(wanted, reads)}
 
 
 def _shared_notes(
