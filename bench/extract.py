@@ -120,8 +120,7 @@ def handwriting(s: Settings, forms: int) -> None:
     answers sent to the reviewer, against tesseract alone reading the same boxes."""
     from ingest.extract import scanned
     from ingest.formimport import import_blank_form
-    from samples.generate import answers_for, scan, truth
-    from samples.realworld import Hand, handwritten_pages, img2pdf
+    from samples.realworld import handwritten_protocol
     from web.commands import extract_file
 
     blank = sorted((ROOT.parent / "shared" / "forms").glob("*2025*-blank.pdf"))[0]
@@ -130,18 +129,8 @@ def handwriting(s: Settings, forms: int) -> None:
         work = Path(tmp)
         cases = []
         for seed in range(500, 500 + forms):
-            rng = random.Random(seed)
-            answers = answers_for(version, rng, ("pass", "fail_element", "fail_overall")[seed % 3])
-            t = truth(f"h{seed}.pdf", version, "protocol", "ocr", answers, True)
-            pages = handwritten_pages(
-                blank, version, answers, "Bench Ltd.", t, Hand(rng), 200, work
-            )
-            files = []
-            for i, p in enumerate(pages):
-                files.append(work / f"{seed}-{i}.jpg")
-                scan(p, rng, 200).save(files[-1], "JPEG", quality=70, dpi=(200, 200))
-            img2pdf(files, work / t["file"])
-            cases.append(t)
+            path, expected = handwritten_protocol(blank, version, seed, work)
+            cases.append(expected)
 
         def measure() -> tuple[float, float]:
             right = wrong = wrong_low = 0

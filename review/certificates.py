@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review.models import Certificate, Company, Registration, Submission, SubmissionStatus
+from review.pdf_style import fonts
 from review.registration import CERTIFICATES
 
 YEARS = {"secor": 3, "secor_one_year": 1}
@@ -76,19 +77,9 @@ def due_reminders(session: Session, today: dt.date) -> list[tuple[Certificate, d
 def certificate_pdf(cert: Certificate, company: Company, audit_number: str | None) -> bytes:
     """The certificate as a one-page PDF in the certifying body's plain style."""
     from reportlab.lib.pagesizes import landscape, letter
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    regular, bold = "Helvetica", "Helvetica-Bold"
-    try:  # accented company names need a Unicode font
-        pdfmetrics.registerFont(TTFont("DejaVu", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
-        pdfmetrics.registerFont(
-            TTFont("DejaVu-Bold", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-        )
-        regular, bold = "DejaVu", "DejaVu-Bold"
-    except Exception:  # noqa: BLE001 - the standard fonts will do
-        pass
+    regular, bold = fonts()
     buffer = io.BytesIO()
     width, height = landscape(letter)
     c = canvas.Canvas(buffer, pagesize=(width, height))

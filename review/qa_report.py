@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from review.models import ReviewNote, Submission, SubmissionStatus
+from review.pdf_style import fonts
 
 DECIDED = (
     SubmissionStatus.ACCEPTED,
@@ -22,20 +23,6 @@ DECISION_WORDS = {
 }
 
 
-def _fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    try:
-        pdfmetrics.registerFont(TTFont("DejaVu", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
-        pdfmetrics.registerFont(
-            TTFont("DejaVu-Bold", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-        )
-        return "DejaVu", "DejaVu-Bold"
-    except Exception:  # noqa: BLE001 - the standard fonts will do
-        return "Helvetica", "Helvetica-Bold"
-
-
 def qa_report_pdf(
     sub: Submission, company_name: str, audit_number: str | None, notes: list[ReviewNote]
 ) -> bytes:
@@ -45,7 +32,7 @@ def qa_report_pdf(
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    regular, bold = _fonts()
+    regular, bold = fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14)
     heading = ParagraphStyle("heading", fontName=bold, fontSize=16, leading=20, spaceAfter=6)
     sub_heading = ParagraphStyle("sub", fontName=bold, fontSize=12, leading=16, spaceBefore=10)

@@ -135,6 +135,27 @@ def handwritten_pages(
     return [Image.fromarray(p) for p in pages]
 
 
+def handwritten_protocol(
+    blank: Path, version: ProtocolVersion, seed: int, work: Path, dpi: int = 200
+) -> tuple[Path, dict]:
+    """One protocol filled by hand and scanned, its answers drawn from ``seed``: the file
+    (wrapped by img2pdf) and its ground truth."""
+    rng = random.Random(seed)
+    answers = answers_for(version, rng, ("pass", "fail_element", "fail_overall")[seed % 3])
+    expected = truth(f"hand{seed}.pdf", version, "protocol", "ocr", answers, True)
+    pages = handwritten_pages(
+        blank, version, answers, "Hillcrest Roofing", expected, Hand(rng), dpi, work
+    )
+    files = []
+    for i, page in enumerate(pages):
+        files.append(work / f"hand{seed}-{i}.jpg")
+        scan(page, rng, dpi).save(files[-1], "JPEG", quality=70, dpi=(dpi, dpi))
+    target = work / expected["file"]
+    img2pdf(files, target)
+    expected["pages"] = {str(n): n for n in range(1, version.page_count + 1)}
+    return target, expected
+
+
 def photograph(page: Image.Image, rng: random.Random) -> Image.Image:
     """A phone photo of a printed page: on a desk, at an angle, lit unevenly, JPEG."""
     paper = np.asarray(page.convert("RGB"), dtype=np.float32)

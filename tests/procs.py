@@ -3,7 +3,9 @@ plain install)."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,3 +31,22 @@ def wait_port(port: int, timeout: float = 15.0) -> None:
 
 def secor_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "web", *args]
+
+
+def run_secor(
+    instance: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``secor ARGS`` on its own instance folder, with no other SECOR_* setting of the caller's."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SECOR_")},
+        "SECOR_INSTANCE_DIR": str(instance),
+    }
+    return subprocess.run(
+        secor_cmd(*args),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        input=stdin,
+    )

@@ -71,29 +71,13 @@ def test_the_next_audit_is_due_in_the_issue_month_every_year() -> None:
 
 
 def test_the_holder_is_reminded_once_before_the_annual_due_month(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
+    from functools import partial
 
     from review.db import session_scope as scope
     from review.models import Submission
-    from tests.conftest import ROOT, secor_cmd
+    from tests.procs import run_secor
 
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SECOR_")},
-        "SECOR_INSTANCE_DIR": str(tmp_path),
-    }
-
-    def secor(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            secor_cmd(*args),
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=120,
-            input=stdin,
-        )
-
+    secor = partial(run_secor, tmp_path)
     assert secor("db", "upgrade").returncode == 0
     made = secor(
         "user",

@@ -5,23 +5,10 @@ before hand-in."""
 
 from __future__ import annotations
 
-import io
-
 from flask import Flask
 
-from ingest.process import process_document
-from tests.accuracy import SAMPLES
 from tests.conftest import bearer, login
-
-
-def _upload(app: Flask, client, employer, sub: int, sample: str) -> int:  # type: ignore[no-untyped-def]
-    doc = client.post(
-        f"/api/v1/submissions/{sub}/documents",
-        headers=bearer(employer),
-        data={"kind": "protocol", "file": (io.BytesIO((SAMPLES / sample).read_bytes()), sample)},
-    ).get_json()
-    process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], doc["id"])
-    return int(doc["id"])
+from tests.test_review import upload
 
 
 def test_an_outdated_form_is_named_at_upload_and_can_be_replaced(
@@ -30,7 +17,7 @@ def test_an_outdated_form_is_named_at_upload_and_can_be_replaced(
     emp = accounts["employer"]
     web = login(app.test_client(), emp)
     sub = client.post("/api/v1/submissions", headers=bearer(emp)).get_json()["id"]
-    old = _upload(app, client, emp, sub, "fillable-2023-outdated.pdf")
+    old = upload(app, client, emp, sub, "fillable-2023-outdated.pdf")
     page = web.get(f"/submissions/{sub}").get_data(as_text=True)
     assert "This is the 2023 protocol; audits must use the 2025 protocol" in page
     assert "returned without a quality review" in page and "/forms/current.pdf" in page
@@ -39,7 +26,7 @@ def test_an_outdated_form_is_named_at_upload_and_can_be_replaced(
     # removed, then replaced by the current form: no notice
     res = web.post(f"/submissions/{sub}/documents/{old}/remove", follow_redirects=True)
     assert b"fillable-2023-outdated.pdf was removed" in res.data
-    _upload(app, client, emp, sub, "fillable-2025-pass.pdf")
+    upload(app, client, emp, sub, "fillable-2025-pass.pdf")
     page = web.get(f"/submissions/{sub}").get_data(as_text=True)
     assert "fillable-2023-outdated.pdf" not in page and "This is the" not in page
     assert "fillable-2025-pass.pdf" in page
@@ -48,7 +35,7 @@ def test_an_outdated_form_is_named_at_upload_and_can_be_replaced(
 def test_another_company_cannot_remove_a_document(app: Flask, client, accounts) -> None:  # type: ignore[no-untyped-def]
     emp = accounts["employer"]
     sub = client.post("/api/v1/submissions", headers=bearer(emp)).get_json()["id"]
-    doc = _upload(app, client, emp, sub, "fillable-2025-pass.pdf")
+    doc = upload(app, client, emp, sub, "fillable-2025-pass.pdf")
     other = login(app.test_client(), accounts["other_employer"])
     other.post(f"/submissions/{sub}/documents/{doc}/remove")
     page = login(app.test_client(), emp).get(f"/submissions/{sub}").get_data(as_text=True)

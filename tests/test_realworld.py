@@ -23,7 +23,7 @@ from ingest.formimport import import_blank_form
 from ingest.settings import Settings
 from ingest.sniff import sniff
 from review.flags import FlagCode
-from samples.generate import answers_for, render, scan, truth
+from samples.generate import render, scan
 from tests.accuracy import SAMPLES, compare_answers
 from tests.accuracy import truth as sample_truth
 from web.commands import extract_file
@@ -67,25 +67,15 @@ def test_the_real_world_samples_are_read(name: str, tmp_path: Path) -> None:
 def test_handwritten_points_are_read_and_every_misread_goes_to_the_reviewer(
     tmp_path: Path,
 ) -> None:
-    from samples.realworld import Hand, handwritten_pages, img2pdf
+    from samples.realworld import handwritten_protocol
 
     blank = sorted(FORMS.glob("*2025*-blank.pdf"))[0]
     version = import_blank_form(blank)
     settings = _settings(tmp_path)
     total, wrong, flagged_right = 0, [], 0
     for seed in HAND_SEEDS:
-        rng = random.Random(seed)
-        answers = answers_for(version, rng, ("pass", "fail_element", "fail_overall")[seed % 3])
-        expected = truth(f"hand{seed}.pdf", version, "protocol", "ocr", answers, True)
-        pages = handwritten_pages(
-            blank, version, answers, "Hillcrest Roofing", expected, Hand(rng), 200, tmp_path
-        )
-        files = []
-        for i, page in enumerate(pages):
-            files.append(tmp_path / f"{seed}-{i}.jpg")
-            scan(page, rng, 200).save(files[-1], "JPEG", quality=70, dpi=(200, 200))
-        img2pdf(files, tmp_path / f"hand{seed}.pdf")
-        result = extract_file(tmp_path / f"hand{seed}.pdf", None, settings)
+        path, expected = handwritten_protocol(blank, version, seed, tmp_path)
+        result = extract_file(path, None, settings)
         misread = _check(result, expected, settings)
         wrong += misread
         total += len(expected["answers"])

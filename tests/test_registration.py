@@ -93,6 +93,18 @@ def walk_wizard(app: Flask, client, employees: int = 3) -> int:  # type: ignore[
     return reg_id
 
 
+def trained_and_walked(app: Flask, emp: Account):  # type: ignore[no-untyped-def]
+    """A trained assessor's client, and their registration walked through steps 1-5 with its
+    organisation chart read."""
+    train(app, emp, dt.date.today() - dt.timedelta(days=400))
+    client = login(app.test_client(), emp)
+    reg_id = walk_wizard(app, client)
+    with session_scope(app.extensions["secor_settings"].database_url) as s:
+        chart = s.get(Registration, reg_id).org_chart_document_id
+    process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], chart)
+    return client, reg_id
+
+
 def test_rules_refuse_at_step_one_with_a_clear_message(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
     emp = accounts["newcomer"]
     client = login(app.test_client(), emp)
@@ -122,13 +134,8 @@ def test_rules_refuse_at_step_one_with_a_clear_message(app: Flask, accounts) -> 
 
 def test_wizard_then_staff_approval_payment_and_dashboard(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
     emp, staff = accounts["newcomer"], accounts["staff"]
-    train(app, emp, dt.date.today() - dt.timedelta(days=400))
-    client = login(app.test_client(), emp)
-    reg_id = walk_wizard(app, client)
     # the org chart is read; the roster step names who is missing
-    with session_scope(app.extensions["secor_settings"].database_url) as s:
-        chart = s.get(Registration, reg_id).org_chart_document_id
-    process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], chart)
+    client, reg_id = trained_and_walked(app, emp)
     page = client.get(f"/registrations/{reg_id}/step/5").get_data(as_text=True)
     assert "(2) does not equal the number of employees entered in step 1 (3)" in page
     assert "Priya Nair" in page  # on the chart, not on the roster
@@ -337,21 +344,11 @@ def test_only_a_registered_audit_can_be_submitted(app: Flask) -> None:
 
 
 def test_staff_record_a_registration_from_the_command_line(tmp_path: Path) -> None:
-    import os
-    import subprocess
+    from functools import partial
 
-    from tests.conftest import ROOT, secor_cmd
+    from tests.procs import run_secor
 
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SECOR_")},
-        "SECOR_INSTANCE_DIR": str(tmp_path),
-    }
-
-    def secor(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            secor_cmd(*args), capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
-        )
-
+    secor = partial(run_secor, tmp_path)
     assert secor("db", "upgrade").returncode == 0
     made = secor(
         "registration",
@@ -437,12 +434,7 @@ def test_a_training_date_in_the_future_is_refused(app: Flask, accounts) -> None:
 
 def test_staff_see_what_they_approve_and_what_waits(app: Flask, accounts) -> None:  # type: ignore[no-untyped-def]
     emp, staff = accounts["newcomer"], accounts["staff"]
-    train(app, emp, dt.date.today() - dt.timedelta(days=400))
-    client = login(app.test_client(), emp)
-    reg_id = walk_wizard(app, client)
-    with session_scope(app.extensions["secor_settings"].database_url) as s:
-        chart = s.get(Registration, reg_id).org_chart_document_id
-    process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], chart)
+    client, reg_id = trained_and_walked(app, emp)
     client.post(
         f"/registrations/{reg_id}/step/6", data={"roles": "on", "acknowledge": "on", "go": "next"}
     )
@@ -481,6 +473,7 @@ def test_staff_record_a_registration_on_the_staff_page(app: Flask, accounts) -> 
         "/staff/registrations/record", data={**form, "type": "one_year"}, follow_redirects=True
     )
     assert b"is recorded as REGISTERED, due 2026-03-31" in res.data
+    assert b"<title>Registrations" in desk.get("/staff/registrations").data  # a plain title
     with session_scope(app.extensions["secor_settings"].database_url) as s:
         reg = (
             s.query(Registration)

@@ -19,14 +19,20 @@ from tests.accuracy import SAMPLES, truth
 from tests.conftest import Account, add_account, bearer, make_app
 
 
-def submit(app: Flask, client, employer: Account, sample: str) -> int:  # type: ignore[no-untyped-def]
-    sub = client.post("/api/v1/submissions", headers=bearer(employer)).get_json()["id"]
+def upload(app: Flask, client, employer: Account, sub: int, sample: str) -> int:  # type: ignore[no-untyped-def]
+    """A sample uploaded as the protocol through the API and processed as the worker does."""
     doc = client.post(
         f"/api/v1/submissions/{sub}/documents",
         headers=bearer(employer),
         data={"kind": "protocol", "file": (io.BytesIO((SAMPLES / sample).read_bytes()), sample)},
     ).get_json()
     process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], doc["id"])
+    return int(doc["id"])
+
+
+def submit(app: Flask, client, employer: Account, sample: str) -> int:  # type: ignore[no-untyped-def]
+    sub = client.post("/api/v1/submissions", headers=bearer(employer)).get_json()["id"]
+    upload(app, client, employer, sub, sample)
     res = client.post(f"/api/v1/submissions/{sub}/submit", headers=bearer(employer))
     assert res.status_code == 200, res.get_json()
     return sub
