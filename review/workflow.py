@@ -59,6 +59,21 @@ def answers_of(session: Session, sub: Submission) -> list[Answer]:
     )
 
 
+def review_order(sub: Submission, answers: list[Answer], low_confidence: float) -> list[Answer]:
+    """The order a reviewer reads the answers in: flagged first, then those read with low
+    confidence, then the rest, each group least confident first."""
+    flagged = {f.get("question") for f in (sub.flags or []) if f.get("question")}
+    return sorted(
+        answers,
+        key=lambda a: (
+            a.question not in flagged,
+            a.confidence >= low_confidence,
+            a.confidence,
+            a.id,
+        ),
+    )
+
+
 def _extracted(a: Answer) -> ExtractedAnswer:
     awarded = None if a.awarded is None else Fraction(str(a.awarded))
     return ExtractedAnswer(

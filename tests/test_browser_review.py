@@ -61,13 +61,29 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
     reviewer.get_by_role("button", name="Claim the oldest submission").click()
     assert reviewer.url.endswith(f"/review/submissions/{scan}")
     before = reviewer.locator("#overall").inner_text()
-    first = reviewer.locator("details.answer").first
-    assert first.get_attribute("open") is not None  # low-confidence answers open by themselves
+    answers = reviewer.locator("article.answer")
+    assert answers.count() == 38  # every answer in one list, its picture beside it
+    first = answers.first
+    # flagged answers come first, then those read with low confidence
+    classes = [answers.nth(i).get_attribute("class") for i in range(answers.count())]
+    flagged = [i for i, c in enumerate(classes) if "flagged" in c]
+    assert flagged == list(range(len(flagged)))
+    # the keyboard: j moves to the next answer, k back, c to its points box
+    reviewer.locator("body").focus()
+    reviewer.keyboard.press("j")
+    reviewer.keyboard.press("j")
+    assert reviewer.evaluate("document.activeElement.id") == answers.nth(1).get_attribute("id")
+    reviewer.keyboard.press("k")
+    assert reviewer.evaluate("document.activeElement.id") == answers.nth(0).get_attribute("id")
+    reviewer.keyboard.press("c")
+    assert reviewer.evaluate("document.activeElement.name") == "awarded"
+    reviewer.locator("body").focus()
     crop = first.locator("img.crop")
     crop.wait_for()
     reviewer.wait_for_function(
         "img => img.complete && img.naturalWidth > 100", arg=crop.element_handle()
     )
+    screenshot(reviewer, "review-table")
     question = first.get_attribute("id").removeprefix("q-")
     points = first.get_by_label("Points awarded")
     top = points.get_attribute("max")

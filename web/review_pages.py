@@ -25,6 +25,7 @@ from review.workflow import (
     events_of,
     reopen,
     return_outdated,
+    review_order,
     trail,
     visible_notes,
 )
@@ -77,14 +78,20 @@ def detail(submission_id: int) -> Any:
     catalogue = Catalogue.default(settings().instance_dir)
     version = catalogue.versions.get(sub.protocol_version or "")
     texts = {q.id: q.text for q in version.questions} if version else {}
+    low = settings().low_confidence
+    flags_by_question: dict[str, list[str]] = {}
+    for f in sub.flags or []:
+        if f.get("question"):
+            flags_by_question.setdefault(f["question"], []).append(f["message"])
     return render_template(
         "review_detail.html",
         sub=sub,
-        answers=answers_of(db(), sub),
+        answers=review_order(sub, answers_of(db(), sub), low),
+        flags_by_question=flags_by_question,
         texts=texts,
         notes=visible_notes(db(), sub, Role.STAFF),
         corrections=trail(db(), sub),
-        low=settings().low_confidence,
+        low=low,
         events=events_of(db(), sub),
         holder=sub.claimed_by_id == current_user.id,
         reviewers=db().query(User).filter(User.role == Role.REVIEWER).all(),
