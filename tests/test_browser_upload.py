@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accuracy import SAMPLES
 from tests.conftest import screenshot
@@ -65,7 +66,12 @@ def test_upload_page_shows_progress_and_refusals(page, service: Service, tmp_pat
     bad.locator(".msg.error").wait_for(timeout=15000)
     assert "unsupported_type" in bad.inner_text()
     assert "program" in bad.inner_text()  # the plain-language reason
+    # the documents table follows the upload without a reload
+    live = page.locator("#documents tbody tr", has_text="fillable-2025-pass.pdf")
+    live.wait_for(timeout=15000)
+    assert page.locator("#documents tbody tr.none").count() == 0
     good.get_by_text("done: processed").wait_for(timeout=60000)
+    expect(live.locator(".doc-status")).to_contain_text("done")
     assert good.locator("progress").get_attribute("value") in ("100", "6")
     screenshot(page, "upload-page")
     page.reload()
@@ -82,3 +88,15 @@ def test_over_size_file_is_refused_before_sending(page, service: Service, tmp_pa
     msg = page.locator("#upload-list li .msg.error")
     msg.wait_for(timeout=10000)
     assert "larger than the 4 MB limit" in msg.inner_text()
+
+
+def test_a_binder_chosen_as_protocol_is_pointed_to_the_binder_kind(
+    page, service: Service, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    new_submission(page, service, "protocol")
+    big = tmp_path / "binder.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024))
+    page.set_input_files("#file", str(big))
+    msg = page.locator("#upload-list li .msg.error")
+    msg.wait_for(timeout=10000)
+    assert 'choose "Scanned binder"' in msg.inner_text()

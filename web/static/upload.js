@@ -32,12 +32,38 @@
     return { li, bar, msg };
   }
 
+  // The documents table follows the uploads as they happen (no reload needed).
+  const table = document.querySelector("#documents tbody");
+  function tableRow(id, file, status) {
+    if (!table) return null;
+    const none = table.querySelector("tr.none");
+    if (none) none.remove();
+    let tr = table.querySelector('tr[data-document="' + id + '"]');
+    if (!tr) {
+      tr = document.createElement("tr");
+      tr.dataset.document = id;
+      const cells = [file.name, kind.options[kind.selectedIndex].textContent, (file.size / 1024).toFixed(1) + " KB"];
+      cells.forEach((text) => { const td = document.createElement("td"); td.textContent = text; tr.append(td); });
+      const td = document.createElement("td");
+      td.className = "doc-status";
+      tr.append(td);
+      if (table.closest("table").querySelectorAll("thead th").length > 4) tr.append(document.createElement("td"));
+      table.append(tr);
+    }
+    const badge = document.createElement("span");
+    badge.className = "badge " + status;
+    badge.textContent = status;
+    tr.querySelector(".doc-status").replaceChildren(badge);
+    return tr;
+  }
+
   function poll(id, ui) {
     const url = form.dataset.status.replace(/0$/, String(id));
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then((r) => r.json())
       .then((d) => {
         const p = d.progress || {};
+        if (ui.file) tableRow(id, ui.file, d.status);
         if (d.status === "done") {
           ui.bar.value = 100; ui.msg.className = "msg ok"; ui.msg.textContent = "done: processed";
         } else if (d.status === "failed") {
@@ -53,10 +79,15 @@
 
   function send(file) {
     const ui = row(file);
+    ui.file = file;
     const limit = Number(kind.options[kind.selectedIndex].dataset.limit);
     if (file.size > limit) {
       ui.msg.className = "msg error";
       ui.msg.textContent = "refused: the file is larger than the " + (limit / 1048576).toFixed(0) + " MB limit (too_large)";
+      const binder = kind.querySelector('option[value="binder"]');
+      if (kind.value === "protocol" && binder && file.size <= Number(binder.dataset.limit)) {
+        ui.msg.textContent += '. A scanned binder may be up to ' + (binder.dataset.limit / 1048576).toFixed(0) + ' MB: choose "Scanned binder" as what you upload.';
+      }
       return;
     }
     const data = new FormData();
@@ -73,6 +104,7 @@
       if (xhr.status === 202 || xhr.status === 200) {
         ui.msg.className = "msg ok";
         ui.msg.textContent = xhr.status === 200 ? "already uploaded: " + body.status : "received";
+        tableRow(body.id, file, body.status || "received");
         poll(body.id, ui);
       } else {
         ui.msg.className = "msg error";
