@@ -360,6 +360,56 @@ def real_style(s: Settings, repeat: int) -> None:
     )
 
 
+def calibration(s: Settings) -> None:
+    """Confidence on the project's samples (every protocol sample with its truth): right
+    answers sent to the reviewer (under the threshold), against tesseract alone."""
+    import json
+
+    from ingest.extract import scanned
+    from web.commands import extract_file
+
+    truths = [json.loads(p.read_text()) for p in sorted((SAMPLES / "truth").glob("*.json"))]
+    truths = [t for t in truths if "answers" in t]
+
+    def measure() -> tuple[float, int, int]:
+        right = right_low = wrong = 0
+        for t in truths:
+            result = extract_file(SAMPLES / t["file"], None, s)
+            got = {a["question"]: a for a in result.get("answers", [])}
+            for qid, want in t["answers"].items():
+                a = got.get(qid)
+                if a is not None and (a["awarded"], a["na"]) == (want["awarded"], want["na"]):
+                    right += 1
+                    right_low += a["confidence"] < s.low_confidence
+                else:
+                    wrong += 1
+        return right_low / max(right, 1), right, wrong
+
+    ours, right, wrong = measure()
+    real = scanned._points
+
+    def tesseract_alone(printed: Any, crop: Any, q: Any, low: float) -> tuple[str, float]:
+        text = printed.text.replace(" ", "").strip("./")
+        return text, printed.confidence if text else 0.1
+
+    scanned._points = tesseract_alone
+    try:
+        base, _, base_wrong = measure()
+    finally:
+        scanned._points = real
+    emit(
+        "right answers under the low-confidence threshold on the samples (share) vs tesseract alone",
+        ours,
+        "share",
+        base,
+        "<= 0.05",
+        ours <= 0.05,
+        answers=right + wrong,
+        wrong=wrong,
+        wrong_tesseract_alone=base_wrong,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 300-page binder")
@@ -372,6 +422,7 @@ def main() -> None:
     scanned_page(s, 3 if args.quick else 5, "photo-2025-protocol.pdf", "photographed page")
     scanned_page(s, 3 if args.quick else 5, "ocrlayer-2025-binder.pdf", "OCR-layer binder page")
     handwriting(s, 3 if args.quick else 6)
+    calibration(s)
     triage(s)
     real_style(s, 3 if args.quick else 5)
     if not args.quick:
