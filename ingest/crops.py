@@ -14,9 +14,9 @@ from PIL import ImageDraw
 from ingest.pdfium_lock import render_page
 
 CROP_DPI = 192  # twice a 96-dpi screen's pixels: sharp on a high-density display
-MARGIN = (220.0, 170.0, 30.0)  # points left (question), right (notes), above and below
+MARGIN = (400.0, 170.0, 30.0)  # points left (the question), right (notes), above and below
 OUTLINE = (200, 30, 30)
-VERSION = 2  # of the picture's recipe: part of the cache key
+VERSION = 3  # of the picture's recipe: part of the cache key
 
 
 def crop_png(

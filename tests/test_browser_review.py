@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accuracy import SAMPLES
 from tests.conftest import screenshot
@@ -120,3 +121,18 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
     employer.goto(f"{svc.url}/submissions/{old}")
     assert "returned without a quality review" in employer.locator(".flash").first.inner_text()
     screenshot(employer, "employer-returned")
+
+    # the employer hands in a revision; the reviewer sees what changed beside what was
+    employer.goto(f"{svc.url}/submissions/{scan}")
+    employer.wait_for_load_state("load")
+    employer.get_by_label("What are you uploading?").select_option("protocol")
+    employer.set_input_files("#file", str(SAMPLES / "fillable-2025-pass.pdf"))
+    employer.locator("#upload-list li").get_by_text("done: processed").wait_for(timeout=60000)
+    employer.reload()
+    employer.get_by_role("button", name="Submit audit").click()
+    reviewer.goto(f"{svc.url}/review/submissions/{scan}")
+    comparison = reviewer.locator("#revision")
+    expect(comparison).to_contain_text("Compared with revision 1")
+    assert comparison.locator("tbody tr").count() > 0
+    comparison.scroll_into_view_if_needed()
+    screenshot(reviewer, "revision-comparison")

@@ -130,7 +130,11 @@ def step(reg_id: int, n: int) -> Any:
             reg.step = max(reg.step, n + 1)
             db().commit()
             target = {"next": n + 1, "back": n - 1, "stay": n}[request.form["go"]]
-            return redirect(url_for("registration.step", reg_id=reg.id, n=max(target, 1)))
+            # after Add or Save the person goes on where they were: the form to add the next
+            anchor = "add-form" if request.form["go"] == "stay" and n in LIST_STEPS else None
+            return redirect(
+                url_for("registration.step", reg_id=reg.id, n=max(target, 1), _anchor=anchor)
+            )
         db().commit()
     warnings = _warnings(reg) if n == Step.ROSTER else []
     return render_template(

@@ -12,3 +12,10 @@
     }
   });
 })();
+
+// After Add, the page comes back at the add form: the cursor goes to its first field.
+(function () {
+  if (window.location.hash !== "#add-form") return;
+  const first = document.querySelector("#add-form input:not([type=hidden]), #add-form select");
+  if (first) first.focus();
+})();
