@@ -46,7 +46,8 @@ def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     _user(svc, "rev@example.com", "reviewer")
     _user(svc, "staff@example.com", "staff")
     svc.serve()
-    scan = _submit(svc, employer, "scanned-2025-protocol-300dpi.pdf", "binder")
+    # a binder with pages scanned upside down and sideways (question 1.1 is on one of them)
+    scan = _submit(svc, employer, "scanned-2025-binder-200dpi.pdf", "binder")
     time.sleep(0.2)
     old = _submit(svc, employer, "fillable-2019-outdated.pdf", "protocol")
     yield svc, scan, old
@@ -85,6 +86,10 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
         "img => img.complete && img.naturalWidth > 100", arg=crop.element_handle()
     )
     screenshot(reviewer, "review-table")
+    crop_page = browser.new_page(viewport={"width": 1280, "height": 400})
+    crop_page.context.add_cookies(reviewer.context.cookies())
+    crop_page.goto(f"{svc.url}/review/submissions/{scan}/answers/1.1/crop.png")
+    screenshot(crop_page, "crop-upside-down-page-upright", accessible=False)  # an image, not a page
     question = first.get_attribute("id").removeprefix("q-")
     points = first.get_by_label("Points awarded")
     top = points.get_attribute("max")
@@ -136,3 +141,7 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
     assert comparison.locator("tbody tr").count() > 0
     comparison.scroll_into_view_if_needed()
     screenshot(reviewer, "revision-comparison")
+    # the picture is the new document's (its address names the document it comes from)
+    src = reviewer.locator("#q-1\\.1 img.crop").get_attribute("src")
+    crop_page.goto(svc.url + src)
+    screenshot(crop_page, "crop-fillable-value", accessible=False)  # an image, not a page
