@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accuracy import SAMPLES
-from tests.conftest import screenshot
+from tests.conftest import assert_accessible, screenshot
 from tests.live import Service, http, service_env
 from tests.test_browser_upload import sign_in
 
@@ -145,3 +145,43 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
     src = reviewer.locator("#q-1\\.1 img.crop").get_attribute("src")
     crop_page.goto(svc.url + src)
     screenshot(crop_page, "crop-fillable-value", accessible=False)  # an image, not a page
+
+
+def test_every_page_passes_axe(browser, world) -> None:  # type: ignore[no-untyped-def]
+    """Every page each role can open, checked by axe-core in chromium: no violation."""
+    svc, scan, old = world
+    pages = {
+        ("emp@example.com"): [
+            "/dashboard",
+            "/submissions",
+            f"/submissions/{scan}",
+            f"/submissions/{old}",
+            "/profile",
+            "/account/password",
+        ],
+        ("rev@example.com"): ["/review/queue", f"/review/submissions/{scan}"],
+        ("staff@example.com"): [
+            "/staff/",
+            "/staff/returns",
+            "/staff/protocols",
+            "/staff/protocols/2025",
+            "/staff/registrations",
+            "/staff/fees",
+            "/staff/mail",
+            "/staff/users",
+            "/review/queue",
+            f"/review/submissions/{old}",
+        ],
+    }
+    anonymous = browser.new_page()
+    anonymous.goto(f"{svc.url}/login")
+    assert_accessible(anonymous)
+    anonymous.goto(f"{svc.url}/no-such-page")
+    assert_accessible(anonymous)  # the error page too
+    for email, paths in pages.items():
+        page = browser.new_page()
+        sign_in(page, svc, email, PASSWORD)
+        for path in paths:
+            response = page.goto(svc.url + path)
+            assert response is not None and response.ok, path
+            assert_accessible(page)
