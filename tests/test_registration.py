@@ -125,6 +125,10 @@ def test_rules_refuse_at_step_one_with_a_clear_message(app: Flask, accounts) -> 
     ).get_data(as_text=True)
     assert "assessor training is not on your profile" in page
     assert "10 or fewer employees" in page
+    assert (
+        'id="employees" name="employees" aria-invalid="true" aria-describedby="err-employees"'
+        in page
+    )
     assert "at most 15 days" in page
     assert "one-year SECOR" in page
     train(app, emp, dt.date.today() - dt.timedelta(days=365 * 3 + 1))
