@@ -12,12 +12,14 @@ fillable, flattened and scanned against the same baselines as today's form.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +117,27 @@ def scanned_page(
     )
 
 
+@contextlib.contextmanager
+def tesseract_alone() -> Iterator[None]:
+    """Points read as they were before the handwriting network: tesseract's reading and its
+    own confidence (the baseline of the figures on points)."""
+    from ingest.extract import scanned
+
+    def printed_only(printed: Any, crop: Any, q: Any, low: float) -> tuple[str, float]:
+        text = printed.text.replace(" ", "").strip("./")
+        return text, printed.confidence if text else 0.1
+
+    real = scanned._points
+    scanned._points = printed_only
+    try:
+        yield
+    finally:
+        scanned._points = real
+
+
 def handwriting(s: Settings, forms: int) -> None:
     """Handwritten points (held-out MNIST digits, scanned): answers read right and misread
     answers sent to the reviewer, against tesseract alone reading the same boxes."""
-    from ingest.extract import scanned
     from ingest.formimport import import_blank_form
     from samples.realworld import handwritten_protocol
     from web.commands import extract_file
@@ -147,17 +166,8 @@ def handwriting(s: Settings, forms: int) -> None:
             return right / (right + wrong), (wrong_low / wrong if wrong else 1.0)
 
         ours_right, ours_low = measure()
-        real = scanned._points
-
-        def tesseract_alone(printed: Any, crop: Any, q: Any, low: float) -> tuple[str, float]:
-            text = printed.text.replace(" ", "").strip("./")
-            return text, printed.confidence if text else 0.1
-
-        scanned._points = tesseract_alone  # as points were read before the network
-        try:
+        with tesseract_alone():
             base_right, base_low = measure()
-        finally:
-            scanned._points = real
     emit(
         "handwritten points read right (share) vs tesseract alone",
         ours_right,
@@ -365,7 +375,6 @@ def calibration(s: Settings) -> None:
     answers sent to the reviewer (under the threshold), against tesseract alone."""
     import json
 
-    from ingest.extract import scanned
     from web.commands import extract_file
 
     truths = [json.loads(p.read_text()) for p in sorted((SAMPLES / "truth").glob("*.json"))]
@@ -386,17 +395,8 @@ def calibration(s: Settings) -> None:
         return right_low / max(right, 1), right, wrong
 
     ours, right, wrong = measure()
-    real = scanned._points
-
-    def tesseract_alone(printed: Any, crop: Any, q: Any, low: float) -> tuple[str, float]:
-        text = printed.text.replace(" ", "").strip("./")
-        return text, printed.confidence if text else 0.1
-
-    scanned._points = tesseract_alone
-    try:
+    with tesseract_alone():
         base, _, base_wrong = measure()
-    finally:
-        scanned._points = real
     emit(
         "right answers under the low-confidence threshold on the samples (share) vs tesseract alone",
         ours,

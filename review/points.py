@@ -33,6 +33,10 @@ class Allowed:
             return points in self.values
         return 0 <= points <= self.maximum  # whole numbers are a flag of their own
 
+    def choices(self) -> tuple[int, ...]:
+        """Every number of points that may be given."""
+        return self.values if self.values is not None else tuple(range(self.maximum + 1))
+
     def notation(self) -> str:
         """How a form would print it, in a form ``parse_notation`` reads back."""
         if self.values is None:

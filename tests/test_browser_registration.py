@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.accuracy import SAMPLES
 from tests.conftest import screenshot
 from tests.live import Service, service_env
-from tests.test_browser_upload import sign_in
+from tests.test_browser_upload import hand_in_protocol, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "a-long-password"
@@ -201,12 +201,7 @@ def test_registration_wizard_payment_and_dashboard(page, svc: Service, tmp_path:
     page.get_by_role("link", name="Submit the audit").click()
     page.get_by_role("button", name="Start a new audit submission").click()
     page.wait_for_url("**/submissions/*")
-    page.wait_for_load_state("load")
-    page.get_by_label("What are you uploading?").select_option("protocol")
-    page.set_input_files("#file", str(SAMPLES / "fillable-2025-pass.pdf"))
-    page.locator("#upload-list li").get_by_text("done: processed").wait_for(timeout=60000)
-    page.reload()
-    page.get_by_role("button", name="Submit audit").click()
+    hand_in_protocol(page, "fillable-2025-pass.pdf")
     page.goto(f"{svc.url}/dashboard")
     expect(page.locator("#registrations")).to_contain_text("Submitted for QA")
     expect(page.locator("#registrations")).to_contain_text("two to four weeks")

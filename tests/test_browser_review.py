@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.accuracy import SAMPLES
 from tests.conftest import assert_accessible, screenshot
 from tests.live import Service, http, service_env
-from tests.test_browser_upload import sign_in
+from tests.test_browser_upload import hand_in_protocol, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "a-long-password"
@@ -129,12 +129,7 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
 
     # the employer hands in a revision; the reviewer sees what changed beside what was
     employer.goto(f"{svc.url}/submissions/{scan}")
-    employer.wait_for_load_state("load")
-    employer.get_by_label("What are you uploading?").select_option("protocol")
-    employer.set_input_files("#file", str(SAMPLES / "fillable-2025-pass.pdf"))
-    employer.locator("#upload-list li").get_by_text("done: processed").wait_for(timeout=60000)
-    employer.reload()
-    employer.get_by_role("button", name="Submit audit").click()
+    hand_in_protocol(employer, "fillable-2025-pass.pdf")
     reviewer.goto(f"{svc.url}/review/submissions/{scan}")
     comparison = reviewer.locator("#revision")
     expect(comparison).to_contain_text("Compared with revision 1")

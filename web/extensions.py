@@ -13,6 +13,7 @@ from ingest.settings import Settings
 from ingest.storage import FileStore
 from review.accounts import Principal, session_user
 from review.models import User
+from review.protocol import Catalogue
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -51,6 +52,11 @@ def db() -> Session:
 
 def settings() -> Settings:
     return current_app.extensions["secor_settings"]
+
+
+def catalogue() -> Catalogue:
+    """The protocol versions this instance knows (shipped and imported)."""
+    return Catalogue.default(settings().instance_dir)
 
 
 def store() -> FileStore:

@@ -26,14 +26,13 @@ from review.errors import ReviewError
 from review.extraction import form_notice
 from review.lifecycle import Action, allowed
 from review.models import Registration, Role, Submission
-from review.protocol import Catalogue
 from review.qa_report import DECIDED, qa_report_pdf
 from review.submissions import create_draft, get_visible, require_editable, visible
 from review.workflow import visible_notes
 from web import notify
 from web.actions import page_action
 from web.auth import actor, page_roles
-from web.extensions import db, settings, store
+from web.extensions import catalogue, db, settings, store
 
 bp = Blueprint("pages", __name__)
 ALL = (Role.EMPLOYER, Role.REVIEWER, Role.STAFF)
@@ -81,11 +80,11 @@ def submission(submission_id: int) -> Any:
     s = settings()
     limits = {k: s.limit_bytes(k) for k in KINDS}
     documents = documents_of(db(), sub.id)
-    catalogue = Catalogue.default(s.instance_dir)
+    known = catalogue()
     notices = {
         d.id: notice
         for d in documents
-        if d.kind in (Kind.PROTOCOL, Kind.BINDER) and (notice := form_notice(d.result, catalogue))
+        if d.kind in (Kind.PROTOCOL, Kind.BINDER) and (notice := form_notice(d.result, known))
     }
     return render_template(
         "submission.html",
@@ -126,12 +125,12 @@ def qa_report(submission_id: int) -> Any:
 @page_roles(Role.EMPLOYER, Role.REVIEWER, Role.STAFF)
 def current_form() -> Any:
     """The current protocol's official blank form, to fill in (or to replace an old one)."""
-    catalogue = Catalogue.default(settings().instance_dir)
-    current = catalogue.current
+    known = catalogue()
+    current = known.current
     if current is None:
         abort(404)
     return send_file(
-        catalogue.blank_path(current.version),
+        known.blank_path(current.version),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{current.form_number or 'secor-protocol-' + current.version}-blank.pdf",

@@ -183,14 +183,7 @@ def _save(reg: Registration, n: int) -> dict[str, str]:
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             try:  # the chart comes with what was typed: nothing typed is lost
-                doc, _ = accept_upload(
-                    db(), settings(), store(), None, "org_chart", upload.filename, upload.stream
-                )
-                reg.org_chart_document_id = doc.id
-                flash(
-                    f"{doc.filename} was received; its people are read for the roster check.",
-                    "info",
-                )
+                _attach_chart(reg, upload)
             except IngestError as e:
                 errors["org_chart"] = f"Organisation chart refused: {e.message}"
         elif request.form.get("go") == "next" and reg.org_chart_document_id is None:
@@ -244,6 +237,15 @@ def _warnings(reg: Registration) -> list[str]:
     return roster_warnings(declared, reg.data.get("roster", []), people or None)
 
 
+def _attach_chart(reg: Registration, upload: Any) -> None:
+    """The uploaded file through intake as the registration's organisation chart."""
+    doc, _ = accept_upload(
+        db(), settings(), store(), None, "org_chart", upload.filename, upload.stream
+    )
+    reg.org_chart_document_id = doc.id
+    flash(f"{doc.filename} was received; its people are read for the roster check.", "info")
+
+
 @bp.post("/registrations/<id:reg_id>/org-chart")
 @page_roles(Role.EMPLOYER)
 def org_chart(reg_id: int) -> Any:
@@ -253,12 +255,8 @@ def org_chart(reg_id: int) -> Any:
         reg_domain.editable(reg)
         if upload is None or not upload.filename:
             raise IngestError(ErrorCode.EMPTY, "Choose a file first.")
-        doc, _ = accept_upload(
-            db(), settings(), store(), None, "org_chart", upload.filename, upload.stream
-        )
-        reg.org_chart_document_id = doc.id
+        _attach_chart(reg, upload)
         db().commit()
-        flash(f"{doc.filename} was received; its people are read for the roster check.", "info")
     except (IngestError, ReviewError) as e:
         db().rollback()
         flash(f"Organisation chart refused: {getattr(e, 'message', 'choose a file')}", "error")

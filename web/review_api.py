@@ -9,13 +9,12 @@ from flask import Blueprint, jsonify, request
 from review.errors import ReviewError, ReviewErrorCode
 from review.inputs import MAX_JSON_BODY
 from review.models import Role, SubmissionStatus
-from review.protocol import Catalogue
 from review.queue import QueueFilter, claim, claim_next, counts, list_queue, page_from_args, release
 from review.submissions import get_visible
 from review.workflow import add_note, correct, decide, reopen, return_outdated
 from web import notify
 from web.auth import actor, api_roles
-from web.extensions import csrf, db, settings
+from web.extensions import catalogue, csrf, db, settings
 from web.serialize import submission_json
 
 bp = Blueprint("review_api", __name__, url_prefix="/api/v1")
@@ -26,10 +25,6 @@ REVIEWERS = (Role.REVIEWER, Role.STAFF)
 @bp.before_request
 def _bounded_body() -> None:
     request.max_content_length = MAX_JSON_BODY  # werkzeug answers 413 past it
-
-
-def catalogue() -> Catalogue:
-    return Catalogue.default(settings().instance_dir)
 
 
 def body() -> dict[str, Any]:

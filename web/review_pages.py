@@ -14,7 +14,6 @@ from ingest.models import Document
 from ingest.storage import FileStore
 from review.flags import FlagCode
 from review.models import Answer, Role, SubmissionStatus, User
-from review.protocol import Catalogue
 from review.queue import QueueFilter, claim, claim_next, counts, list_queue, page_from_args
 from review.submissions import get_visible
 from review.workflow import (
@@ -32,7 +31,7 @@ from review.workflow import (
 from web import notify
 from web.actions import page_action
 from web.auth import actor, page_roles
-from web.extensions import db, settings
+from web.extensions import catalogue, db, settings
 
 bp = Blueprint("review_pages", __name__, url_prefix="/review")
 REVIEWERS = (Role.REVIEWER, Role.STAFF)
@@ -75,8 +74,7 @@ def take_next() -> Any:
 @page_roles(*REVIEWERS)
 def detail(submission_id: int) -> Any:
     sub = get_visible(db(), actor(), submission_id)
-    catalogue = Catalogue.default(settings().instance_dir)
-    version = catalogue.versions.get(sub.protocol_version or "")
+    version = catalogue().versions.get(sub.protocol_version or "")
     texts = {q.id: q.text for q in version.questions} if version else {}
     low = settings().low_confidence
     flags_by_question: dict[str, list[str]] = {}
@@ -122,7 +120,7 @@ def correct_one(submission_id: int, question: str) -> Any:
             form.get("awarded"),
             form.get("na"),
             form.get("reason"),
-            Catalogue.default(settings().instance_dir),
+            catalogue(),
             settings().low_confidence,
         )
         done.say(f"Question {question} corrected; the score is now {sub.percent}%.")
@@ -201,7 +199,7 @@ def return_one(submission_id: int) -> Any:
         return_outdated(
             db(),
             sub,
-            Catalogue.default(settings().instance_dir),
+            catalogue(),
             current_user.id,
             current_user.role,
         )

@@ -55,13 +55,13 @@ from review.models import (
     utcnow,
 )
 from review.payments import PROVIDERS
-from review.protocol import Catalogue, activate
+from review.protocol import activate
 from review.protocol_edit import METHODS, NewQuestion, QuestionEdit, correct_draft
 from review.queue import reassign as hand_over
 from web import notify
 from web.actions import page_action
 from web.auth import page_roles
-from web.extensions import db, settings
+from web.extensions import catalogue, db, settings
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -114,7 +114,7 @@ def protocols() -> Any:
             try:
                 check_file(path, upload.filename, "protocol", settings())
                 version = import_blank_form(path)
-                known = Catalogue.default(settings().instance_dir).all_versions
+                known = catalogue().all_versions
                 if version.version in known:
                     flash(
                         f"Version {version.version} ({known[version.version].form_number}) is "
@@ -133,18 +133,18 @@ def protocols() -> Any:
             except IngestError as e:
                 flash(f"{printable_filename(upload.filename)}: {e.message}", "error")
         return redirect(url_for("staff.protocols"))
-    catalogue = Catalogue.default(settings().instance_dir)
-    versions = sorted(catalogue.all_versions.values(), key=lambda v: (v.effective, v.version))
+    known = catalogue()
+    versions = sorted(known.all_versions.values(), key=lambda v: (v.effective, v.version))
     return render_template(
-        "staff_protocols.html", versions=list(reversed(versions)), catalogue=catalogue
+        "staff_protocols.html", versions=list(reversed(versions)), catalogue=known
     )
 
 
 def _version(version: str) -> Any:
-    catalogue = Catalogue.default(settings().instance_dir)
-    if version not in catalogue.all_versions:
+    known = catalogue()
+    if version not in known.all_versions:
         abort(404)
-    return catalogue, catalogue.all_versions[version]
+    return known, known.all_versions[version]
 
 
 @bp.get("/protocols/<version>")

@@ -364,13 +364,12 @@ def _aligned(scan: np.ndarray, form: BlankForm, page: int) -> tuple[np.ndarray, 
 
 
 def identify(
-    doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Catalogue, settings: Settings
+    doc: PdfDoc, index: int, candidates: list[Candidate], catalogue: Catalogue
 ) -> Identified:
     """Which version and page a protocol page is. The header and footer text (OCR) names the
     version among look-alike versions; among look-alike pages of that version, each is
     registered in turn and the one whose print the scan matches best wins: nothing is assumed
-    of how pages are labelled or questions numbered."""
-    check_pixels(doc, index, settings)
+    of how pages are labelled or questions numbered. The caller checked the page's pixels."""
     first = blank_for(catalogue, catalogue.get(candidates[0].version))
     width, height = first.version.page_sizes[candidates[0].page - 1]
     size = (height, width) if candidates[0].rotation % 2 else (width, height)
@@ -604,7 +603,7 @@ def _points(
     of is unread (``?``, confidence 0: a flag, never 0 points)."""
     # Border remnants read as dots or slashes at the ends; "2.5" keeps its point.
     typed = printed.text.replace(" ", "").strip("./")
-    allowed = [str(v) for v in (q.allowed or range(q.available + 1))]
+    allowed = [str(v) for v in q.points.choices()]
     written = handwriting.read_points(crop, allowed)
     if written.confidence < HANDWRITING_FLOOR:  # ink the network makes no digits of ("N/A")
         written = handwriting.Reading("", 0.0)
@@ -707,7 +706,7 @@ def read_scanned(
         check_pixels(doc, index, settings)
         candidates = triage(doc, index, thumbs)
         if candidates:
-            page = identify(doc, index, candidates, catalogue, settings)
+            page = identify(doc, index, candidates, catalogue)
             key = (page.version.version, page.page)
             if key not in found or found[key].score < page.score:
                 found[key] = page
