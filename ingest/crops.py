@@ -1,6 +1,6 @@
 """The picture of where an answer was read: its row of the uploaded page (question, box,
 notes), with the form's fields drawn with their values, turned upright, the box outlined;
-rendered once and cached."""
+rendered once and cached. And a whole page of a binder, for the reviewer's records grid."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from PIL import ImageDraw
+from PIL import Image, ImageDraw
 
 from ingest.pdfium_lock import render_page
 
@@ -17,6 +17,7 @@ CROP_DPI = 192  # twice a 96-dpi screen's pixels: sharp on a high-density displa
 MARGIN = (400.0, 170.0, 30.0)  # points left (the question), right (notes), above and below
 OUTLINE = (200, 30, 30)
 VERSION = 3  # of the picture's recipe: part of the cache key
+PAGE_DPI = 100  # a whole page on a screen: its title and dates readable
 
 
 def crop_png(
@@ -52,9 +53,23 @@ def crop_png(
     ImageDraw.Draw(image).rectangle(outline, outline=OUTLINE, width=3)
     if turns % 4:
         image = image.rotate(90 * (turns % 4), expand=True)
-    cache.mkdir(parents=True, exist_ok=True)
-    # a name of its own per writer: two requests for the same crop must not share a half file
-    fd, tmp_name = tempfile.mkstemp(dir=cache, suffix=".tmp")
+    return _keep(image, target)
+
+
+def page_png(pdf: Path, page: int, cache: Path) -> Path:
+    """PNG of the whole 1-based ``page`` at ``PAGE_DPI``; cached on disk."""
+    key = hashlib.sha256(f"{pdf.name}:{page}:page:{PAGE_DPI}".encode()).hexdigest()[:24]
+    target = cache / f"{key}.png"
+    if target.exists():
+        return target
+    image, _size = render_page(pdf, page, PAGE_DPI / 72, forms=True)
+    return _keep(image.convert("L"), target)
+
+
+def _keep(image: Image.Image, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # a name of its own per writer: two requests for the same picture must not share a half file
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         image.save(fh, "PNG", optimize=True)
     Path(tmp_name).replace(target)

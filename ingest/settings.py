@@ -29,9 +29,10 @@ class Settings:
     max_pages: int = 500
     max_image_pixels: int = 80_000_000
     max_zip_uncompressed_mb: int = 200
-    task_soft_limit: int = 120
-    task_hard_limit: int = 150
-    task_lease_seconds: int = 200
+    task_soft_limit: int = 240  # a 300-page binder is read whole in about 2 minutes
+    task_hard_limit: int = 270
+    task_lease_seconds: int = 330
+    ocr_threads: int = 2  # tesseract threads reading one binder's supporting pages
     max_attempts: int = 3
     low_confidence: float = 0.8
     smtp_url: str | None = None
@@ -81,9 +82,10 @@ class Settings:
             kind_max_mb=kind_max,
             max_pages=num("MAX_PAGES", 500),
             max_image_pixels=num("MAX_IMAGE_PIXELS", 80_000_000),
-            task_soft_limit=num("TASK_SOFT_LIMIT", 120),
-            task_hard_limit=num("TASK_HARD_LIMIT", 150),
-            task_lease_seconds=num("TASK_LEASE_SECONDS", 200),
+            task_soft_limit=num("TASK_SOFT_LIMIT", 240),
+            task_hard_limit=num("TASK_HARD_LIMIT", 270),
+            task_lease_seconds=num("TASK_LEASE_SECONDS", 330),
+            ocr_threads=num("OCR_THREADS", 2),
             max_attempts=num("MAX_ATTEMPTS", 3),
             low_confidence=num("LOW_CONFIDENCE", 0.8),
             smtp_url=m.get("SMTP_URL") or None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -10,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from ingest.models import Document, DocumentStatus, OutboxEntry
 from ingest.settings import Settings
+from review.coverage import Coverage, PageRecord, assess, offline_context
 from review.errors import ReviewError, ReviewErrorCode
 from review.extraction import Extraction
-from review.models import Submission, User, utcnow
-from review.protocol import Catalogue
+from review.models import Registration, Submission, User, utcnow
+from review.protocol import Catalogue, ProtocolVersion
 from review.queue import Reading, hand_in
 from review.submissions import Actor, get_visible, require_editable
 
@@ -76,6 +78,7 @@ def reading_for(
     doc = max(protocol, key=lambda d: (d.kind == "protocol", d.id))
     extraction = Extraction.from_json(doc.result or {})
     version = catalogue.versions.get(extraction.version) if extraction.version else None
+    found = coverage_for(session, sub, docs, extraction, version)
     return Reading(
         version=version,
         current=catalogue.is_current(version.version) if version else None,
@@ -85,7 +88,57 @@ def reading_for(
             training_completed_on=training_completed_on, submitted_on=utcnow().date()
         ),
         document_id=doc.id,
+        coverage=found.to_json() if found else None,
     )
+
+
+def coverage_for(
+    session: Session,
+    sub: Submission,
+    docs: list[Document],
+    extraction: Extraction,
+    version: ProtocolVersion | None,
+) -> Coverage | None:
+    """The records of all the submission's documents set against what the registration knows:
+    its roster, its companies, its chart; the window from the protocol's cover, else from the
+    registered audit dates. None where no document brought a supporting page."""
+    pages = [
+        PageRecord.from_json(p, document=d.id)
+        for d in docs
+        if d.status == DocumentStatus.DONE and d.result
+        for p in (d.result.get("coverage") or {}).get("pages", [])
+    ]
+    if not pages:
+        return None
+    reg = session.get(Registration, sub.registration_id) if sub.registration_id else None
+    if reg is None:  # an audit without a registration: what its own pages say
+        start, _ = extraction.audit_dates()
+        return assess(
+            pages, offline_context(pages, start, extraction.cover.get("company"), version)
+        )
+    start = extraction.audit_dates()[0] or reg.start_date
+    own = offline_context(pages, start or None, None, version)
+    roster = tuple(str(r["name"]) for r in reg.data.get("roster", []) if r.get("name"))
+    companies = [str(c.get("name", "")) for c in reg.data.get("companies", []) if c.get("name")]
+    context = replace(
+        own,
+        # a registration recorded by staff has no roster: the binder's employee list stands in
+        roster=roster or own.roster,
+        roster_source="registration's roster" if roster else own.roster_source,
+        chart=_chart_people(session, reg, docs),
+        companies=(reg.company.name, *companies),
+    )
+    return assess(pages, context)
+
+
+def _chart_people(session: Session, reg: Registration, docs: list[Document]) -> tuple[str, ...]:
+    """The people of the submission's newest organisation chart, else the registration's."""
+    charts = [d for d in docs if d.kind == "org_chart" and d.status == DocumentStatus.DONE]
+    chart = charts[-1] if charts else None
+    if chart is None and reg.org_chart_document_id:
+        chart = session.get(Document, reg.org_chart_document_id)
+    people = (chart.result or {}).get("people") or [] if chart else []
+    return tuple(str(p.get("name", "")) for p in people if p.get("name"))
 
 
 def ready_documents(session: Session, sub: Submission) -> list[Document]:

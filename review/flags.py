@@ -19,6 +19,9 @@ class FlagCode(enum.StrEnum):
     """Every flag a reviewer can be shown; queue filters and the API take these values."""
 
     DATA_GATHERING_TOO_LONG = "data_gathering_too_long"
+    DOCUMENTATION_GAP = "documentation_gap"
+    DOCUMENTATION_SHORT = "documentation_short"
+    FOREIGN_RECORD = "foreign_record"
     LOW_CONFIDENCE = "low_confidence"
     MISSING_ANSWER = "missing_answer"
     NA_NOT_ALLOWED = "na_not_allowed"
@@ -30,6 +33,7 @@ class FlagCode(enum.StrEnum):
     SUBMITTED_LATE = "submitted_late"
     SUMMARY_MISMATCH = "summary_mismatch"
     TRAINING_EXPIRED = "training_expired"
+    TRAINING_RECORD_MISSING = "training_record_missing"
     UNREADABLE_POINTS = "unreadable_points"
     UNRECOGNISED_FORM = "unrecognised_form"
 
@@ -40,6 +44,7 @@ class Flag:
     message: str
     question: str | None = None
     element: str | None = None
+    person: str | None = None  # the employee a flag is about (training_record_missing)
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

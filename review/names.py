@@ -84,6 +84,7 @@ def fold(text: str) -> str:
 
 
 LONG_SURNAME = 6  # letters: from here one misread letter still names the same person
+LONG_GIVEN = 4  # the same for given names ("Luts" read for "Luis")
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ def _given_agree(a: str, b: str) -> bool:
         return True
     if len(a) == 1 or len(b) == 1:  # an initial
         return a[0] == b[0]
+    if min(len(a), len(b)) >= LONG_GIVEN and _one_apart(a, b):  # a scan's misread letter
+        return True
     return (
         b in _SHORT.get(a, set())
         or a in _SHORT.get(b, set())

@@ -33,13 +33,20 @@ class Reading:
     summary: dict[str, dict[str, str]]
     circumstances: Circumstances
     document_id: int | None = None
+    #: The records' coverage (review.coverage), with its flags; None without records.
+    coverage: dict[str, Any] | None = None
 
 
-def apply_outcome(sub: Submission, outcome: dict[str, Any]) -> None:
+def apply_outcome(
+    sub: Submission, outcome: dict[str, Any], coverage: dict[str, Any] | None = None
+) -> None:
+    """Score and flags onto the submission; the records' coverage flags join the answers'."""
     sub.score = {"elements": outcome["elements"], "overall": outcome["overall"]}
+    if coverage is not None:
+        sub.score["coverage"] = coverage
     sub.percent = outcome["overall"]["percent"] if outcome["overall"] else None
     sub.passed = outcome["passed"]
-    sub.flags = outcome["flags"]
+    sub.flags = outcome["flags"] + list((coverage or {}).get("flags", []))
     sub.flag_codes = " ".join(sorted({f["code"] for f in sub.flags}))
 
 
@@ -113,6 +120,7 @@ def hand_in(
                 reading.circumstances,
                 low_confidence,
             ),
+            reading.coverage,
         )
         sub.score = {
             **(sub.score or {}),

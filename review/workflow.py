@@ -103,7 +103,7 @@ def rescore(session: Session, sub: Submission, catalogue: Catalogue, low_confide
         low_confidence,
     )
     keep = {k: stored.get(k) for k in ("summary", "circumstances", "previous")}
-    apply_outcome(sub, outcome)
+    apply_outcome(sub, outcome, stored.get("coverage"))
     sub.score = {**(sub.score or {}), **keep}
 
 

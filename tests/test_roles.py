@@ -45,6 +45,7 @@ ACCESS: dict[str, set[str]] = {
     "review_pages.note": {R, S},
     "review_pages.decision": {R, S},
     "review_pages.crop": {R, S},
+    "review_pages.page_image": {R, S},
     "review_pages.return_one": {S},
     "review_pages.reopen_one": {S},
     "review_api.queue": {R, S},

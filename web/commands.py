@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,13 @@ from ingest.errors import IngestError
 from ingest.filetypes import FILE_TYPES, FileType, Kind
 from ingest.settings import Settings
 from ingest.sniff import extension_type
+from review.protocol import Catalogue
 from web.cli import cli
 
 
-def _guess_kind(path: Path) -> str:
-    """By extension and content: a PDF whose first page shows no text is a scanned binder,
-    one that calls itself an organisation chart is one."""
+def _guess_kind(path: Path, settings: Settings | None = None) -> str:
+    """By extension and content: a PDF with a page that shows no text (scanned) or with more
+    pages than any protocol is a binder, one that calls itself an organisation chart is one."""
     named = extension_type(path.name)
     kind = FILE_TYPES[FileType(named)].default_kind.value if named else Kind.SUPPORTING.value
     if kind == "protocol":
@@ -26,7 +28,18 @@ def _guess_kind(path: Path) -> str:
             from ingest.pdfdoc import PdfDoc
 
             with PdfDoc(path, 10_000) as doc:  # an invisible OCR layer is no text a form shows
-                if doc.visible_chars(0) < 40:
+                longest = max(
+                    (
+                        v.page_count
+                        for v in Catalogue.default(
+                            (settings or Settings.from_env()).instance_dir
+                        ).versions.values()
+                    ),
+                    default=0,
+                )
+                if doc.page_count > longest or any(
+                    doc.visible_chars(i) < 40 for i in range(doc.page_count)
+                ):
                     kind = "binder"
                 elif looks_like_chart(" ".join(s.text for s in doc.segments(0))):
                     kind = "org_chart"
@@ -40,7 +53,7 @@ def extract_file(path: Path, kind: str | None, settings: Settings) -> dict[str, 
     from ingest.extract import extract_document
     from ingest.pipeline import check_file
 
-    kind = kind or _guess_kind(path)
+    kind = kind or _guess_kind(path, settings)
     out: dict[str, Any] = {"file": str(path), "kind": kind}
     try:
         checked = check_file(path, path.name, kind, settings)
@@ -90,6 +103,20 @@ def _human(r: dict[str, Any]) -> str:
             f"  score {o['awarded']}/{o['available']} = {o['percent']}% -> "
             f"{'PASS' if r['passed'] else 'FAIL'}"
         )
+    cov = r.get("coverage")
+    if cov:
+        window = cov.get("window") or {}
+        kinds = Counter(p["type"] for p in cov["pages"])
+        lines.append(
+            f"  records: {len(cov['pages'])} supporting pages ("
+            + ", ".join(f"{n} {t}" for t, n in kinds.most_common())
+            + ")"
+            + (
+                f"; {cov['documented_months']} of 12 months, {window['from']} to {window['to']}"
+                if window
+                else ""
+            )
+        )
     for flag in r.get("flags", [])[:20]:
         lines.append(f"  ! {flag['code']}: {flag['message']}")
     for person in r.get("people", []):
@@ -104,7 +131,6 @@ def protocol() -> None:
 
 @protocol.command("list", help="Known protocol versions, newest last, with current/outdated.")
 def protocol_list() -> None:
-    from review.protocol import Catalogue
 
     catalogue = Catalogue.default(Settings.from_env().instance_dir)
     for v in sorted(catalogue.all_versions.values(), key=lambda v: (v.effective, v.version)):

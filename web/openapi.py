@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 
 from ingest.settings import KINDS
+from review.coverage import RecordType
 from review.flags import FlagCode
 from review.inputs import (
     MAX_ANSWER_NOTES,
@@ -112,6 +113,55 @@ ME = {
         "company": {"type": ["string", "null"]},
     },
 }
+MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+WHERE = {
+    "type": "object",
+    "required": ["page"],
+    "properties": {"page": {"type": "integer", "minimum": 1}, "document": {"type": "integer"}},
+}
+COVERAGE = {
+    "type": ["object", "null"],
+    "description": "The supporting pages' records set against the 12 months before data "
+    "gathering (reviewers and staff only).",
+    "required": ["window", "pages", "months", "gaps"],
+    "properties": {
+        "window": {
+            "type": ["object", "null"],
+            "properties": {"from": MONTH, "to": MONTH},
+        },
+        "pages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["page", "type", "dates", "company", "people"],
+                "properties": {
+                    "page": {"type": "integer", "minimum": 1},
+                    "document": {"type": "integer"},
+                    "type": {"enum": [t.value for t in RecordType]},
+                    "dates": {"type": "array", "items": {"type": "string"}},
+                    "company": {"type": ["string", "null"]},
+                    "people": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "months": {"type": "object", "additionalProperties": {"type": "array", "items": MONTH}},
+        "gaps": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"enum": [t.value for t in RecordType]},
+                    "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+                },
+            },
+        },
+        "documented_months": {"type": "integer", "minimum": 0, "maximum": 12},
+        "training": {"type": "array"},
+        "unknown_people": {"type": "array"},
+        "foreign": {"type": "array", "items": WHERE},
+        "flags": {"type": "array"},
+    },
+}
 SUBMISSION = {
     "type": "object",
     "required": ["id", "status", "revision", "company"],
@@ -124,6 +174,7 @@ SUBMISSION = {
         "notes": {"type": "array"},
         "documents": {"type": "array"},
         "answers": {"type": "array"},
+        "coverage": COVERAGE,
     },
 }
 LIST = {

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ingest.crops import crop_png
+from ingest.crops import crop_png, page_png
 from ingest.errors import IngestError
 from ingest.images import pdf_of
-from ingest.models import Document
+from ingest.models import Document, DocumentStatus
 from ingest.storage import FileStore
+from review.coverage import grid as coverage_grid
 from review.flags import FlagCode
-from review.models import Answer, Role, SubmissionStatus, User
+from review.models import Answer, Role, Submission, SubmissionStatus, User
 from review.queue import QueueFilter, claim, claim_next, counts, list_queue, page_from_args
 from review.submissions import get_visible
 from review.workflow import (
@@ -84,6 +87,7 @@ def detail(submission_id: int) -> Any:
     return render_template(
         "review_detail.html",
         sub=sub,
+        grid=coverage_grid((sub.score or {}).get("coverage") or {}),
         answers=review_order(sub, answers_of(db(), sub), low),
         flags_by_question=flags_by_question,
         texts=texts,
@@ -174,19 +178,41 @@ def crop(submission_id: int, question: str) -> Any:
     answer = db().query(Answer).filter_by(submission_id=sub.id, question=question).first()
     if answer is None or not answer.box or not answer.page or not answer.document_id:
         abort(404)
-    doc = db().get(Document, answer.document_id)
-    if doc is None or doc.submission_id != sub.id:
-        abort(404)
-    store = FileStore(settings().storage_dir)
-    try:
-        png = crop_png(
-            pdf_of(store.path(doc.storage_key), doc.content_type, settings()),
+    return _picture(
+        sub,
+        answer.document_id,
+        lambda pdf, doc: crop_png(
+            pdf,
             answer.page,
             tuple(answer.box),
             settings().instance_dir / "crops",
             int(((doc.result or {}).get("turns") or {}).get(str(answer.page), 0)),
-        )
-    except IngestError:
+        ),
+    )
+
+
+@bp.get(
+    "/submissions/<id:submission_id>/documents/<id:document_id>/pages/"
+    "<int(min=1, max=10000):page>.png"
+)
+@page_roles(*REVIEWERS)
+def page_image(submission_id: int, document_id: int, page: int) -> Any:
+    """A whole page of one of the submission's documents (the records grid links here)."""
+    sub = get_visible(db(), actor(), submission_id)
+    return _picture(
+        sub, document_id, lambda pdf, _doc: page_png(pdf, page, settings().instance_dir / "crops")
+    )
+
+
+def _picture(sub: Submission, document_id: int, draw: Callable[[Path, Document], Path]) -> Any:
+    """A PNG drawn from one of the submission's documents; 404 where there is none to draw."""
+    doc = db().get(Document, document_id)
+    if doc is None or doc.submission_id != sub.id or doc.status != DocumentStatus.DONE:
+        abort(404)
+    store = FileStore(settings().storage_dir)
+    try:
+        png = draw(pdf_of(store.path(doc.storage_key), doc.content_type, settings()), doc)
+    except (IngestError, OSError):  # no such page, or a file gone from the store
         abort(404)
     return send_file(png, mimetype="image/png", max_age=3600)
 

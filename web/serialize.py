@@ -43,6 +43,8 @@ def submission_json(
         )
     if reviewing:
         body.update(flags=sub.flags or [], claimed_by=sub.claimed_by_id)
+        if detail:
+            body["coverage"] = score.get("coverage")
     if detail:
         body["documents"] = [document_status(d) for d in documents_of(db(), sub.id)]
         body["notes"] = [

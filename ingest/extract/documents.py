@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import pypdfium2 as pdfium
-
-from ingest.errors import ErrorCode, IngestError
+from ingest.extract.records import TEXT_CHARS, read_records
 from ingest.extract.registry import ParseContext, register
 from ingest.filetypes import FileType
-
-
-def open_pdf(ctx: ParseContext) -> pdfium.PdfDocument:
-    try:
-        return pdfium.PdfDocument(str(ctx.path))
-    except pdfium.PdfiumError as e:
-        raise IngestError(ErrorCode.CORRUPT, "The PDF cannot be opened.") from e
+from ingest.pdfdoc import PdfDoc
+from review.coverage import Context, assess
 
 
 @register
 class SupportingPdf:
-    """Any PDF that is not a protocol: count pages and which carry text."""
+    """Any PDF that is not a protocol: its pages classified and dated as records (the
+    window, roster and flags come at hand-in, from the submission's other documents)."""
 
     name = "pdf"
 
@@ -28,23 +22,17 @@ class SupportingPdf:
         return 1 if ctx.content_type == FileType.PDF else 0
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
-        pdf = open_pdf(ctx)
-        try:
-            total = len(pdf)
-            if total > ctx.settings.max_pages:
-                raise IngestError(ErrorCode.UNSAFE, "The PDF has too many pages.")
-            text_pages = 0
-            for i in range(total):
-                page = pdf[i]
-                textpage = page.get_textpage()
-                if textpage.count_chars() > 20:
-                    text_pages += 1
-                textpage.close()
-                page.close()
-                ctx.progress(i + 1, total)
-            return {"kind": ctx.kind, "pages": total, "text_pages": text_pages}
-        finally:
-            pdf.close()
+        with PdfDoc(ctx.path, ctx.settings.max_pages) as doc:
+            total = doc.page_count
+            text_pages = sum(1 for i in range(total) if doc.char_count(i) >= TEXT_CHARS)
+            records = read_records(doc, range(total), ctx.settings, ctx.progress)
+        found = assess(records, Context(window=None))
+        return {
+            "kind": ctx.kind,
+            "pages": total,
+            "text_pages": text_pages,
+            "coverage": found.to_json(),
+        }
 
 
 @register

@@ -17,11 +17,13 @@ from ingest.errors import ErrorCode, IngestError
 from ingest.extract.acroform import fillable_reading
 from ingest.extract.flattened import read_text_layer
 from ingest.extract.reading import Reading
+from ingest.extract.records import read_records
 from ingest.extract.registry import ParseContext, register
 from ingest.filetypes import IMAGE_TYPES, FileType, Kind
 from ingest.images import pdf_of
 from ingest.pdfdoc import PdfDoc
 from ingest.settings import Settings
+from review.coverage import PageRecord, assess, offline_context
 from review.extraction import Extraction
 from review.outcome import evaluate
 from review.protocol import Catalogue
@@ -35,7 +37,9 @@ def read_protocol(
     settings: Settings,
     progress: Callable[[int, int], None],
     catalogue: Catalogue | None = None,
+    kind: str = Kind.PROTOCOL,
 ) -> dict[str, Any]:
+    """The protocol's answers, score and flags; for a binder, its records' coverage too."""
     catalogue = catalogue or Catalogue.default(settings.instance_dir)
     with PdfDoc(path, settings.max_pages) as doc:
         if doc.xfa_only():
@@ -45,7 +49,18 @@ def read_protocol(
                 "the official SECOR protocol PDF instead.",
             )
         detection, reading = _read(doc, catalogue, settings, progress)
-    return assemble(detection, reading, settings)
+        records = (
+            read_records(doc, supporting_pages(doc, reading), settings)
+            if kind == Kind.BINDER
+            else None
+        )
+    return assemble(detection, reading, settings, records)
+
+
+def supporting_pages(doc: PdfDoc, reading: Reading | None) -> list[int]:
+    """A binder's pages that are not the protocol's (0-based)."""
+    protocol = set(reading.pages.values()) if reading else set()
+    return [i for i in range(doc.page_count) if i + 1 not in protocol]
 
 
 def _read(
@@ -83,8 +98,14 @@ def _read(
     return detection, None
 
 
-def assemble(detection: Detection, reading: Reading | None, settings: Settings) -> dict[str, Any]:
-    """The document's result: the typed extraction as JSON, and its score and flags."""
+def assemble(
+    detection: Detection,
+    reading: Reading | None,
+    settings: Settings,
+    records: list[PageRecord] | None = None,
+) -> dict[str, Any]:
+    """The document's result: the typed extraction as JSON, its score and flags, and (for a
+    binder) the coverage of its records with their flags."""
     version = detection.version
     extraction = Extraction(
         version=version.version if version else None,
@@ -107,7 +128,14 @@ def assemble(detection: Detection, reading: Reading | None, settings: Settings) 
         extraction.circumstances(),
         settings.low_confidence,
     )
-    return {**extraction.to_json(version), **body}
+    if records is None:
+        return {**extraction.to_json(version), **body}
+    start, _end = extraction.audit_dates()
+    found = assess(
+        records, offline_context(records, start, extraction.cover.get("company"), version)
+    )
+    body["flags"] += [f.to_json() for f in found.flags]
+    return {**extraction.to_json(version), **body, "coverage": found.to_json()}
 
 
 @register
@@ -122,7 +150,10 @@ class ProtocolParser:
         )
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
-        return {"kind": ctx.kind, **read_protocol(ctx.path, ctx.settings, ctx.progress)}
+        return {
+            "kind": ctx.kind,
+            **read_protocol(ctx.path, ctx.settings, ctx.progress, kind=ctx.kind),
+        }
 
 
 @register
@@ -140,4 +171,4 @@ class PicturedProtocol:
 
     def parse(self, ctx: ParseContext) -> dict[str, Any]:
         pdf = pdf_of(ctx.path, ctx.content_type, ctx.settings)
-        return {"kind": ctx.kind, **read_protocol(pdf, ctx.settings, ctx.progress)}
+        return {"kind": ctx.kind, **read_protocol(pdf, ctx.settings, ctx.progress, kind=ctx.kind)}
