@@ -1,6 +1,6 @@
 """Queue paging with 100,000 submissions, on SQLite and PostgreSQL.
 
-    python bench/queue.py [--postgres URL] [--rows N]
+    python bench/review_queue.py [--postgres URL] [--rows N]
 
 Prints p50 and p95 of the first page and of a deep page (page 400 of 50, or the last) of the reviewer
 queue with filters, as the API runs them (count + page). Goal: p95 <= 100 ms.
@@ -8,23 +8,15 @@ queue with filters, as the API runs them (count + page). Goal: p95 <= 100 ms.
 
 from __future__ import annotations
 
-import sys
-
-# This file is named queue.py: bind the standard library's `queue` (psycopg needs it) before
-# this folder is searched for modules.
-_here = sys.path.pop(0)
-import queue  # noqa: E402,F401
-
-sys.path.insert(0, _here)
-
-import argparse  # noqa: E402
+import argparse
 import datetime as dt
-import random  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+import random
+import statistics
+import sys
+import tempfile
+import time
 
-from common import emit  # noqa: E402
+from common import emit
 
 from review.db import dispose_engines, session_factory
 from review.models import Company, Submission, User
