@@ -364,3 +364,24 @@ def test_hand_in_sets_the_records_against_the_registration(app, client, accounts
     )
     html = client.get(f"/review/submissions/{sub}").get_data(as_text=True)
     assert 'id="coverage-grid"' in html and "Kim Patel" in html
+
+
+def test_a_record_uploaded_alone_as_a_picture_is_read(tmp_path: Path) -> None:
+    """A supporting document on its own (here a JPEG of a scanned inspection): its page is
+    classified and dated; the window and flags wait for hand-in."""
+    import pypdfium2 as pdfium
+
+    want = next(
+        p
+        for p in BINDERS["coverage-full-year.pdf"]["coverage"]["pages"]
+        if p["type"] == "inspection"
+    )
+    pdf = pdfium.PdfDocument(str(SAMPLES / "coverage-full-year.pdf"))
+    picture = tmp_path / "inspection.jpg"
+    pdf[want["page"] - 1].render(scale=150 / 72).to_pil().save(picture, quality=80)
+    pdf.close()
+    settings = Settings.from_mapping({"INSTANCE_DIR": str(tmp_path / "inst")})
+    result = extract_file(picture, "supporting", settings)
+    (page,) = result["coverage"]["pages"]
+    assert (page["page"], page["type"], page["dates"]) == (1, "inspection", want["dates"])
+    assert result["coverage"]["window"] is None and result["coverage"]["flags"] == []

@@ -53,6 +53,12 @@ def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+def _also(code: int, text: str, result: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
+    """``op`` with one more success it answers with."""
+    op["responses"][str(code)] = {"description": text, "content": _json_content(result)}
+    return op
+
+
 def _op(
     summary: str,
     roles: str,
@@ -275,24 +281,29 @@ SPEC: dict[str, Any] = {
             )
         },
         "/api/v1/submissions/{submission_id}/documents": {
-            "post": _op(
-                "Upload a document (multipart: file, kind)",
-                "employer",
-                202,
-                {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "file": {"type": "string", "format": "binary"},
-                                "kind": {"enum": list(KINDS)},
-                            },
-                        }
-                    }
-                },
-                SUB,
-                [_query("kind", {"enum": list(KINDS)})],
+            "post": _also(
+                200,
+                "The same file was already uploaded as this kind: that document, unchanged",
                 DOCUMENT,
+                _op(
+                    "Upload a document (multipart: file, kind)",
+                    "employer",
+                    202,
+                    {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "kind": {"enum": list(KINDS)},
+                                },
+                            }
+                        }
+                    },
+                    SUB,
+                    [_query("kind", {"enum": list(KINDS)})],
+                    DOCUMENT,
+                ),
             )
         },
         "/api/v1/documents/{document_id}": {

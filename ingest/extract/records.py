@@ -83,19 +83,17 @@ def text_lines(segments: Sequence[Segment]) -> list[str]:
     return ["   ".join(s.text for s in sorted(row, key=lambda s: s.rect[0])) for row in rows]
 
 
-def read_regions(image: np.ndarray) -> tuple[Understood, int]:
-    """Read regions of an upright page image until they decide it; the result and how many
-    regions were read."""
+def read_regions(image: np.ndarray) -> Understood:
+    """Read regions of an upright page image until they decide it."""
     height = image.shape[0]
     parts: list[list[str]] = [[], [], []]  # header, middle, foot: in reading order
-    order = (0, 2, 1)
     seen = understand([])
-    for n, (top, bottom) in enumerate(REGIONS, start=1):
-        parts[order[n - 1]] = ocr_lines(image[int(top * height) : int(bottom * height)])
+    for slot, (top, bottom) in zip((0, 2, 1), REGIONS, strict=True):
+        parts[slot] = ocr_lines(image[int(top * height) : int(bottom * height)])
         seen = understand([line for part in parts for line in part])
         if seen.decided():
-            return seen, n
-    return seen, len(REGIONS)
+            break
+    return seen
 
 
 def _record(index: int, seen: Understood) -> PageRecord:
@@ -130,7 +128,7 @@ def read_records(
 ) -> list[PageRecord]:
     """Each of ``pages`` (0-based) classified, dated and its company and people read."""
     out: dict[int, PageRecord] = {}
-    pending: dict[int, Future[tuple[Understood, int]]] = {}
+    pending: dict[int, Future[Understood]] = {}
     threads = max(1, settings.ocr_threads)
     with ThreadPoolExecutor(max_workers=threads) as pool:
         for n, index in enumerate(pages, start=1):
@@ -140,10 +138,10 @@ def read_records(
             else:
                 while len(pending) >= 2 * threads:  # bound the images held in memory
                     first = next(iter(pending))
-                    out[first] = _record(first, pending.pop(first).result()[0])
+                    out[first] = _record(first, pending.pop(first).result())
                 pending[index] = pool.submit(read_regions, _render(doc, index, settings))
             if progress:
                 progress(n, len(pages))
         for index, future in pending.items():
-            out[index] = _record(index, future.result()[0])
+            out[index] = _record(index, future.result())
     return [out[i] for i in pages]

@@ -134,10 +134,10 @@ class Understood:
 
     def decided(self) -> bool:
         """Enough is known: the type, and the date and people where the type has them."""
-        if self.type is None:
+        if self.type is None or self.roster:  # an employee list is read whole for its names
             return False
-        if self.roster or self.type == RecordType.OTHER:
-            return not self.roster  # an employee list is read whole for its names
+        if self.type == RecordType.OTHER:
+            return True
         if not self.dates:
             return False
         return self.type != RecordType.TRAINING_RECORD or bool(self.people)
