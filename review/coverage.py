@@ -334,8 +334,8 @@ def assess(pages: Sequence[PageRecord], ctx: Context) -> Coverage:
         {**_where(p), "company": p.company} for p in pages if is_foreign(p, ctx.companies)
     ]
     if ctx.window is not None:
-        dated = sorted(Month.parse(m) for ms in months.values() for m in ms)  # type: ignore[type-var]
-        period = [m for m in ctx.window.months() if dated and m >= dated[0]]  # type: ignore[operator]
+        first = Month.parse(min((m for ms in months.values() for m in ms), default=""))
+        period = [m for m in ctx.window.months() if first is not None and m >= first]
         out.documented_months = len(period)
         out.gaps = _gaps(months, period, ctx.quarterly)
     if ctx.roster:

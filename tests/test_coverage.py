@@ -10,7 +10,6 @@ meeting's), the window, quarters, months of records, another company's records."
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
@@ -315,11 +314,11 @@ def test_the_grid_marks_gaps_and_links_pages() -> None:
 def test_hand_in_sets_the_records_against_the_registration(app, client, accounts) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from ingest.process import process_document
     from review.db import session_scope
     from review.models import Registration
     from samples.records import ROSTER
-    from tests.conftest import bearer
+    from tests.conftest import bearer, login
+    from tests.test_review import upload
 
     emp, rev = accounts["employer"], accounts["reviewer"]
     with session_scope(app.extensions["secor_settings"].database_url) as session:
@@ -328,20 +327,14 @@ def test_hand_in_sets_the_records_against_the_registration(app, client, accounts
         roster = [{"name": n} for n in ROSTER] + [{"name": "Kim Patel"}]
         reg.data = {**reg.data, "roster": roster}
     sub = client.post("/api/v1/submissions", headers=bearer(emp)).get_json()["id"]
-    name = "coverage-missing-quarter.pdf"
-    doc = client.post(
-        f"/api/v1/submissions/{sub}/documents",
-        headers=bearer(emp),
-        data={"kind": "binder", "file": (io.BytesIO((SAMPLES / name).read_bytes()), name)},
-    ).get_json()
-    process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], doc["id"])
+    doc = upload(app, client, emp, sub, "coverage-missing-quarter.pdf", "binder")
     assert client.post(f"/api/v1/submissions/{sub}/submit", headers=bearer(emp)).status_code == 200
 
     body = client.get(f"/api/v1/submissions/{sub}", headers=bearer(rev)).get_json()
     cov = body["coverage"]
     assert cov["roster_source"] == "registration's roster"
     assert [t["name"] for t in cov["training"] if not t["pages"]] == ["Kim Patel"]
-    assert {p["document"] for p in cov["pages"]} == {doc["id"]}
+    assert {p["document"] for p in cov["pages"]} == {doc}
     codes = [(f["code"], f.get("person")) for f in body["flags"]]
     assert ("documentation_gap", None) in codes and (
         "training_record_missing",
@@ -350,18 +343,12 @@ def test_hand_in_sets_the_records_against_the_registration(app, client, accounts
     # the employer sees neither the records' coverage nor the reviewer's flags
     mine = client.get(f"/api/v1/submissions/{sub}", headers=bearer(emp)).get_json()
     assert "coverage" not in mine and "flags" not in mine
-    # the grid's links open the page
-    page = cov["gaps"] and cov["pages"][0]["page"]
-    from tests.conftest import login
-
+    # the grid's links open the page; a page the document does not have is not found
     login(client, rev)
-    url = f"/review/submissions/{sub}/documents/{doc['id']}/pages/{page}.png"
-    res = client.get(url)
+    pages = f"/review/submissions/{sub}/documents/{doc}/pages"
+    res = client.get(f"{pages}/{cov['pages'][0]['page']}.png")
     assert res.status_code == 200 and res.data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (
-        client.get(f"/review/submissions/{sub}/documents/{doc['id']}/pages/999.png").status_code
-        == 404
-    )
+    assert client.get(f"{pages}/999.png").status_code == 404
     html = client.get(f"/review/submissions/{sub}").get_data(as_text=True)
     assert 'id="coverage-grid"' in html and "Kim Patel" in html
 

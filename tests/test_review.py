@@ -19,12 +19,14 @@ from tests.accuracy import SAMPLES, truth
 from tests.conftest import Account, add_account, bearer, make_app
 
 
-def upload(app: Flask, client, employer: Account, sub: int, sample: str) -> int:  # type: ignore[no-untyped-def]
-    """A sample uploaded as the protocol through the API and processed as the worker does."""
+def upload(
+    app: Flask, client, employer: Account, sub: int, sample: str, kind: str = "protocol"
+) -> int:  # type: ignore[no-untyped-def]
+    """A sample uploaded (as the protocol) through the API and processed as the worker does."""
     doc = client.post(
         f"/api/v1/submissions/{sub}/documents",
         headers=bearer(employer),
-        data={"kind": "protocol", "file": (io.BytesIO((SAMPLES / sample).read_bytes()), sample)},
+        data={"kind": kind, "file": (io.BytesIO((SAMPLES / sample).read_bytes()), sample)},
     ).get_json()
     process_document(app.extensions["secor_sessions"], app.extensions["secor_settings"], doc["id"])
     return int(doc["id"])
