@@ -1,5 +1,6 @@
-"""GIVEN two submitted audits (a scan on the current form, a fillable one on the 2019 form),
-a reviewer, staff and the employer each do their part in chromium."""
+"""GIVEN three submitted audits (a scan on the current form, a fillable one on the 2019 form, a
+binder with a year of records), a reviewer, staff and the employer each do their part in
+chromium; the reviewer reads the records grid."""
 
 from __future__ import annotations
 
@@ -45,21 +46,25 @@ def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     employer = _user(svc, "emp@example.com", "employer", "Glacier Line Locating")
     _user(svc, "rev@example.com", "reviewer")
     _user(svc, "staff@example.com", "staff")
+    acme = _user(svc, "acme@example.com", "employer", "Acme Drilling Ltd.")
     svc.serve()
     # a binder with pages scanned upside down and sideways (question 1.1 is on one of them)
     scan = _submit(svc, employer, "scanned-2025-binder-200dpi.pdf", "binder")
     time.sleep(0.2)
     old = _submit(svc, employer, "fillable-2019-outdated.pdf", "protocol")
-    yield svc, scan, old
+    time.sleep(0.2)
+    # a year of records behind the protocol, inspections missing from January to March
+    records = _submit(svc, acme, "coverage-missing-quarter.pdf", "binder")
+    yield svc, scan, old, records
     svc.stop()
 
 
 def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no-untyped-def]
-    svc, scan, old = world
+    svc, scan, old, records = world
     reviewer = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(reviewer, svc, "rev@example.com", PASSWORD)
     screenshot(reviewer, "review-queue")
-    assert reviewer.locator("#queue tbody tr").count() == 2
+    assert reviewer.locator("#queue tbody tr").count() == 3
     reviewer.get_by_role("button", name="Claim the oldest submission").click()
     assert reviewer.url.endswith(f"/review/submissions/{scan}")
     before = reviewer.locator("#overall").inner_text()
@@ -140,11 +145,35 @@ def test_reviewer_staff_and_employer(browser, world) -> None:  # type: ignore[no
     src = reviewer.locator("#q-1\\.1 img.crop").get_attribute("src")
     crop_page.goto(svc.url + src)
     screenshot(crop_page, "crop-fillable-value", accessible=False)  # an image, not a page
+    _records_grid(reviewer, svc, records)
+
+
+def _records_grid(page, svc: Service, sub: int) -> None:  # type: ignore[no-untyped-def]
+    """The months x record-type grid: the missing quarter highlighted, each page a link to its
+    picture, the roster (the binder's employee list: this registration has none) beside the
+    training records."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{svc.url}/review/submissions/{sub}")
+    grid = page.locator("#coverage-grid")
+    headers = grid.locator("thead th").all_inner_texts()
+    assert headers[1] == "2024-09" and headers[12] == "2025-08"
+    cells = grid.locator("tbody tr", has_text="Inspections").locator("td")
+    gaps = [i for i in range(12) if "gap" in (cells.nth(i).get_attribute("class") or "")]
+    assert gaps == [4, 5, 6]  # 2025-01 to 2025-03
+    assert cells.nth(0).locator("a").count() == 1  # September's inspection, one page
+    assert grid.locator("tbody tr", has_text="Meeting minutes").locator("td a").count() == 12
+    assert page.locator("#training tbody tr").count() == 7
+    assert page.locator("#training tr.missing").count() == 0
+    page.locator("#coverage").scroll_into_view_if_needed()
+    shot = screenshot(page, "coverage-grid")
+    page.locator("#coverage").screenshot(path=str(shot.with_name("coverage-grid-section.png")))
+    picture = page.context.request.get(svc.url + cells.nth(0).locator("a").get_attribute("href"))
+    assert picture.ok and picture.headers["content-type"] == "image/png"
 
 
 def test_every_page_passes_axe(browser, world) -> None:  # type: ignore[no-untyped-def]
     """Every page each role can open, checked by axe-core in chromium: no violation."""
-    svc, scan, old = world
+    svc, scan, old, records = world
     pages = {
         ("emp@example.com"): [
             "/dashboard",
@@ -154,7 +183,11 @@ def test_every_page_passes_axe(browser, world) -> None:  # type: ignore[no-untyp
             "/profile",
             "/account/password",
         ],
-        ("rev@example.com"): ["/review/queue", f"/review/submissions/{scan}"],
+        ("rev@example.com"): [
+            "/review/queue",
+            f"/review/submissions/{scan}",
+            f"/review/submissions/{records}",
+        ],
         ("staff@example.com"): [
             "/staff/",
             "/staff/returns",
