@@ -1,18 +1,21 @@
 """Supporting pages read for what they are: cheap signals first, the whole page only if needed.
 
-A page with a real text layer is read from it (free). An image page is rendered once at
-``RECORD_DPI`` and tesseract reads its regions in order: the header (title, company, date,
-who), then the foot (a policy's signature, a letter's closing), then the middle, stopping as
-soon as the lines read decide the page (``recordtext.Understood.decided``). Rendering stays
-on the calling thread (PDFium is not thread-safe); tesseract runs on ``threads`` threads, each
-with its own engine, since tesserocr lets go of the GIL while it recognises.
+A page with a real text layer is read from it (free). Of an image page only the header
+(title, company, date, who) is rendered at ``RECORD_DPI`` and read first; most records are
+decided by it (``recordtext.Understood.decided``). The others are rendered whole and read
+on: the foot (a policy's signature, a letter's closing), then the middle, stopping as soon
+as the page is decided. Rendering stays on the calling thread (PDFium is not thread-safe);
+tesseract runs on ``settings.ocr_threads`` threads, each with its own engine, since tesserocr
+lets go of the GIL while it recognises.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import cv2
 import numpy as np
@@ -32,18 +35,28 @@ RULE_PX = 60  # ink this long in a straight line is a table's rule, not a letter
 INK_CONTRAST = 90  # grey levels between paper and print; a scanner's grain splits at ~30
 TEXT_CHARS = 40  # a text layer with fewer characters says nothing
 #: Regions read in turn, as fractions of the page's height from the top.
-REGIONS = ((0.0, 0.28), (0.78, 1.0), (0.28, 0.78))
-_local = threading.local()
+HEADER, FOOT, MIDDLE = (0.0, 0.28), (0.78, 1.0), (0.28, 0.78)
+HEADER_LINES = 6  # a record's title and its labelled lines (company, date, who) come first
+_idle: list[tesserocr.PyTessBaseAPI] = []  # engines no thread is using
+_lock = threading.Lock()
 
 
-def _engine() -> tesserocr.PyTessBaseAPI:
-    api = getattr(_local, "api", None)
+@contextlib.contextmanager
+def _engine() -> Iterator[tesserocr.PyTessBaseAPI]:
+    """An idle tesseract engine, lent to one thread at a time and kept for the next document
+    (loading the model costs more than reading a header)."""
+    with _lock:
+        api = _idle.pop() if _idle else None
     if api is None:
         api = tesserocr.PyTessBaseAPI(
             path=tessdata_dir(), lang="eng", psm=tesserocr.PSM.SINGLE_BLOCK
         )
-        _local.api = api
-    return api
+    try:
+        yield api
+    finally:
+        api.Clear()
+        with _lock:
+            _idle.append(api)
 
 
 def legible(image: np.ndarray) -> np.ndarray:
@@ -63,13 +76,24 @@ def legible(image: np.ndarray) -> np.ndarray:
     return bw
 
 
-def ocr_lines(image: np.ndarray) -> list[str]:
-    """The lines tesseract reads in a region, top to bottom."""
-    api = _engine()
-    api.SetImage(Image.fromarray(legible(image)))
-    text = api.GetUTF8Text()
-    api.Clear()
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+def ocr_lines(image: np.ndarray, most: int | None = None) -> tuple[list[str], int]:
+    """The lines tesseract reads in a region, top to bottom: all of them, or the ``most``
+    first lines of print; with the height (pixels) of the part read."""
+    clean = legible(image)
+    if most is not None:
+        clean = clean[: _lines_end(clean, most)]
+    with _engine() as api:
+        api.SetImage(Image.fromarray(clean))
+        text = api.GetUTF8Text()
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()], len(clean)
+
+
+def _lines_end(clean: np.ndarray, most: int) -> int:
+    """Where the ``most``-th line of print ends (a few pixels below it), else the bottom."""
+    rows = np.r_[0, (clean < 128).sum(axis=1) > 1, 0].astype(np.int8)
+    edges = np.flatnonzero(np.diff(rows))
+    runs = [(a, b) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= 4]
+    return min(runs[most - 1][1] + 4, len(clean)) if len(runs) > most else len(clean)
 
 
 def text_lines(segments: Sequence[Segment]) -> list[str]:
@@ -83,17 +107,24 @@ def text_lines(segments: Sequence[Segment]) -> list[str]:
     return ["   ".join(s.text for s in sorted(row, key=lambda s: s.rect[0])) for row in rows]
 
 
-def read_regions(image: np.ndarray) -> Understood:
-    """Read regions of an upright page image until they decide it."""
+def read_regions(image: np.ndarray, header: list[str], read_to: float) -> Understood:
+    """Read the rest of an upright page, the foot then the middle, until the lines decide it;
+    ``header``: the lines read already, down to ``read_to`` (a fraction of the height)."""
     height = image.shape[0]
-    parts: list[list[str]] = [[], [], []]  # header, middle, foot: in reading order
-    seen = understand([])
-    for slot, (top, bottom) in zip((0, 2, 1), REGIONS, strict=True):
-        parts[slot] = ocr_lines(image[int(top * height) : int(bottom * height)])
-        seen = understand([line for part in parts for line in part])
+    parts: list[list[str]] = [header, [], []]  # header, middle, foot: in reading order
+    seen = understand(header)
+    for slot, (top, bottom) in ((2, FOOT), (1, (read_to, MIDDLE[1]))):
         if seen.decided():
             break
+        parts[slot] = ocr_lines(image[int(top * height) : int(bottom * height)])[0]
+        seen = understand([line for part in parts for line in part])
     return seen
+
+
+def _read_header(image: np.ndarray) -> tuple[list[str], float]:
+    """The header's first lines of print, and how far down the page they reach."""
+    lines, height = ocr_lines(image, HEADER_LINES)
+    return lines, HEADER[0] + (HEADER[1] - HEADER[0]) * height / max(len(image), 1)
 
 
 def _record(index: int, seen: Understood) -> PageRecord:
@@ -107,14 +138,18 @@ def _record(index: int, seen: Understood) -> PageRecord:
     )
 
 
-def _render(doc: PdfDoc, index: int, settings: Settings) -> np.ndarray:
-    """The page at ``RECORD_DPI``, or smaller where a page is drawn absurdly large."""
+def _render(
+    doc: PdfDoc, index: int, settings: Settings, band: tuple[float, float] = (0, 1)
+) -> np.ndarray:
+    """The page (or the ``band`` of its height) at ``RECORD_DPI``, or smaller where a page is
+    drawn absurdly large."""
     check_pixels(doc, index, settings)
     width, height = doc.size(index)
     scale = min(RECORD_DPI / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
     page = doc.pdfium[index]
     try:
-        bitmap = page.render(scale=scale, grayscale=True)
+        crop = (0, height * (1 - band[1]), 0, height * band[0])  # left, bottom, right, top
+        bitmap = page.render(scale=scale, grayscale=True, crop=crop)
         return np.asarray(bitmap.to_pil().convert("L"))
     finally:
         page.close()
@@ -128,20 +163,47 @@ def read_records(
 ) -> list[PageRecord]:
     """Each of ``pages`` (0-based) classified, dated and its company and people read."""
     out: dict[int, PageRecord] = {}
-    pending: dict[int, Future[Understood]] = {}
+    headers: dict[int, tuple[list[str], float]] = {}
     threads = max(1, settings.ocr_threads)
     with ThreadPoolExecutor(max_workers=threads) as pool:
+        first = _Batch(pool, 2 * threads)  # bounds the images held in memory
         for n, index in enumerate(pages, start=1):
             if doc.char_count(index) >= TEXT_CHARS:
                 out[index] = _record(index, understand(text_lines(doc.segments(index))))
                 doc.release(index)
             else:
-                while len(pending) >= 2 * threads:  # bound the images held in memory
-                    first = next(iter(pending))
-                    out[first] = _record(first, pending.pop(first).result())
-                pending[index] = pool.submit(read_regions, _render(doc, index, settings))
+                image = _render(doc, index, settings, HEADER)
+                first.add(index, _read_header, image)
             if progress:
                 progress(n, len(pages))
-        for index, future in pending.items():
-            out[index] = _record(index, future.result())
+        for index, (lines, read_to) in first.results():
+            seen = understand(lines)
+            if seen.decided():
+                out[index] = _record(index, seen)
+            else:
+                headers[index] = (lines, read_to)
+        rest = _Batch(pool, 2 * threads)
+        for index, (lines, read_to) in headers.items():
+            rest.add(index, read_regions, _render(doc, index, settings), lines, read_to)
+        out.update((index, _record(index, seen)) for index, seen in rest.results())
     return [out[i] for i in pages]
+
+
+class _Batch:
+    """Work on a pool with at most ``limit`` pages in flight; results in the order added."""
+
+    def __init__(self, pool: ThreadPoolExecutor, limit: int) -> None:
+        self.pool, self.limit = pool, limit
+        self.pending: dict[int, Future[Any]] = {}
+        self.done: list[tuple[int, Any]] = []
+
+    def add(self, index: int, fn: Callable[..., Any], *args: Any) -> None:
+        while len(self.pending) >= self.limit:
+            first = next(iter(self.pending))
+            self.done.append((first, self.pending.pop(first).result()))
+        self.pending[index] = self.pool.submit(fn, *args)
+
+    def results(self) -> list[tuple[int, Any]]:
+        self.done += [(index, f.result()) for index, f in self.pending.items()]
+        self.pending = {}
+        return self.done
