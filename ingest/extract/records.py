@@ -1,8 +1,8 @@
 """Supporting pages read for what they are: cheap signals first, the whole page only if needed.
 
-A page with a real text layer is read from it (free). Of an image page only the header
-(title, company, date, who) is rendered at ``RECORD_DPI`` and read first; most records are
-decided by it (``recordtext.Understood.decided``). The others are rendered whole and read
+A page with a real text layer is read from it (free). Of an image page only the header band
+is rendered at ``RECORD_DPI`` and only its first lines of print read (title, company, date,
+who); most records are decided by them (``recordtext.Understood.decided``). The others are rendered whole and read
 on: the foot (a policy's signature, a letter's closing), then the middle, stopping as soon
 as the page is decided. Rendering stays on the calling thread (PDFium is not thread-safe);
 tesseract runs on ``settings.ocr_threads`` threads, each with its own engine, since tesserocr
