@@ -45,3 +45,11 @@ def compare_answers(result: dict[str, Any], expected: dict[str, Any]) -> Compari
                 f"(raw {have and have.get('raw')!r})"
             )
     return out
+
+
+def variant_seeds() -> range:
+    """The seeded form variants a run imports: 120 of the 200 by default (the suite's time
+    budget), all with ``SECOR_TEST_VARIANTS=200``."""
+    import os
+
+    return range(min(int(os.environ.get("SECOR_TEST_VARIANTS", "120")), 200))

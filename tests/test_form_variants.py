@@ -1,6 +1,6 @@
 """Forms that print points and dates as real forms do ("(0 or 2)", "(0 - 3)", "Max 5",
-"0/2/4"; "Revised 20250110"): 200 seeded variants imported exactly, and filled copies read and
-flagged by their own rules (``samples/variants.py`` makes them)."""
+"0/2/4"; "Revised 20250110"): the seeded variants (120 of 200 a run; ``SECOR_TEST_VARIANTS=200``
+for all) imported exactly, and filled copies read and flagged by their own rules (``samples/variants.py`` makes them)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from ingest.settings import Settings
 from review.points import parse_notation
 from review.protocol import ACTIVE, Catalogue
 from samples.variants import make_variant
+from tests.accuracy import variant_seeds
 
-SEEDS = range(200)
-CHUNKS = 4  # the 200 imports spread over the test workers
+SEEDS = variant_seeds()
+CHUNKS = 4  # the imports spread over the test workers
 
 
 @pytest.mark.parametrize(

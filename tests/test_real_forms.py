@@ -1,8 +1,8 @@
 """Forms laid out like the SECOR instruments really published (``samples/realstyle.py``, made
 with ReportLab as a form designer would): lettered elements, ids A1 and C1a under one stem,
 points as allowed values, an instructions column, column orders, elements over two pages,
-page labels "B-2", a revision stamp for a form number, Acrobat widget names. 200 seeded
-variants import exactly; filled copies are read (fillable, flattened, scanned) and scored by
+page labels "B-2", a revision stamp for a form number, Acrobat widget names. The seeded
+variants (120 of 200 a run; ``SECOR_TEST_VARIANTS=200`` for all) import exactly; filled copies are read (fillable, flattened, scanned) and scored by
 the form's own rules; a clean form shows no flags."""
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from review.protocol import ACTIVE, Catalogue, ProtocolVersion
 from review.scoring import AnswerValue, score
 from samples.generate import allowed_answers, fill, flatten, render, save_scanned, scan, truth
 from samples.realstyle import make_blank
+from tests.accuracy import variant_seeds
 
 SHIPPED = Path(__file__).resolve().parent.parent / "review" / "catalogue"
-SEEDS = range(200)
+SEEDS = variant_seeds()
 CHUNKS = 4
 needs_qpdf = pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
 
