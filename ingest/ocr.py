@@ -7,11 +7,12 @@ reading the whole page.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import glob
 import os
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -27,6 +28,7 @@ DIGITS = "0123456789./"
 #: Ink heights (pixels) at which checked boxes are read again: a glyph that one size turns
 #: into another digit ("1" as "4") reads right at the others.
 CHECK_HEIGHTS = (20, 32)
+_idle: dict[tuple[int, bool], list[tesserocr.PyTessBaseAPI]] = {}  # engines no one is using
 _lock = threading.Lock()
 
 
@@ -46,8 +48,7 @@ def tessdata_dir() -> str:
     return os.path.dirname(found[-1]) + "/"
 
 
-@functools.lru_cache(maxsize=4)
-def _api(psm: int, digits: bool) -> tesserocr.PyTessBaseAPI:
+def _new_engine(psm: int, digits: bool) -> tesserocr.PyTessBaseAPI:
     api = tesserocr.PyTessBaseAPI(
         path=tessdata_dir(), lang="eng", psm=psm, oem=tesserocr.OEM.LSTM_ONLY
     )
@@ -56,12 +57,30 @@ def _api(psm: int, digits: bool) -> tesserocr.PyTessBaseAPI:
     return api
 
 
+@contextlib.contextmanager
+def engine(psm: int, digits: bool = False) -> Iterator[tesserocr.PyTessBaseAPI]:
+    """A tesseract engine of this kind for one thread at a time, kept for the next caller
+    (loading the model costs more than reading a box); threads reading at once get engines
+    of their own, and tesserocr lets go of the GIL while it recognises."""
+    key = (psm, digits)
+    with _lock:
+        idle = _idle.setdefault(key, [])
+        api = idle.pop() if idle else None
+    if api is None:
+        api = _new_engine(psm, digits)
+    try:
+        yield api
+    finally:
+        api.Clear()
+        with _lock:
+            _idle[key].append(api)
+
+
 def _words(
     image: np.ndarray, psm: int, digits: bool
 ) -> list[tuple[str, float, tuple[int, int, int, int]]]:
     """(text, confidence 0-100, box) of each word, in tesseract's reading order."""
-    with _lock:
-        api = _api(psm, digits)
+    with engine(psm, digits) as api:
         api.SetImage(Image.fromarray(image))
         api.Recognize()
         out = []
@@ -75,8 +94,6 @@ def _words(
                     out.append((text.strip(), word.Confidence(level), box))
         except RuntimeError:  # "No text returned": the image held no words
             pass
-        finally:
-            api.Clear()
     return out
 
 

@@ -111,23 +111,20 @@ def coverage_for(
     if not pages:
         return None
     reg = session.get(Registration, sub.registration_id) if sub.registration_id else None
-    if reg is None:  # an audit without a registration: what its own pages say
-        start, _ = extraction.audit_dates()
-        return assess(
-            pages, offline_context(pages, start, extraction.cover.get("company"), version)
+    start = extraction.audit_dates()[0] or (reg.start_date if reg else None)
+    # what the pages say of themselves: an audit without a registration has nothing more
+    context = offline_context(pages, start, extraction.cover.get("company"), version)
+    if reg is not None:
+        roster = tuple(str(r["name"]) for r in reg.data.get("roster", []) if r.get("name"))
+        companies = [str(c["name"]) for c in reg.data.get("companies", []) if c.get("name")]
+        context = replace(
+            context,
+            # a registration recorded by staff has no roster: the binder's employee list stands in
+            roster=roster or context.roster,
+            roster_source="registration's roster" if roster else context.roster_source,
+            chart=_chart_people(session, reg, docs),
+            companies=(reg.company.name, *companies),
         )
-    start = extraction.audit_dates()[0] or reg.start_date
-    own = offline_context(pages, start or None, None, version)
-    roster = tuple(str(r["name"]) for r in reg.data.get("roster", []) if r.get("name"))
-    companies = [str(c.get("name", "")) for c in reg.data.get("companies", []) if c.get("name")]
-    context = replace(
-        own,
-        # a registration recorded by staff has no roster: the binder's employee list stands in
-        roster=roster or own.roster,
-        roster_source="registration's roster" if roster else own.roster_source,
-        chart=_chart_people(session, reg, docs),
-        companies=(reg.company.name, *companies),
-    )
     return assess(pages, context)
 
 
@@ -137,7 +134,7 @@ def _chart_people(session: Session, reg: Registration, docs: list[Document]) -> 
     chart = charts[-1] if charts else None
     if chart is None and reg.org_chart_document_id:
         chart = session.get(Document, reg.org_chart_document_id)
-    people = (chart.result or {}).get("people") or [] if chart else []
+    people = ((chart.result or {}).get("people") or []) if chart else []
     return tuple(str(p.get("name", "")) for p in people if p.get("name"))
 
 

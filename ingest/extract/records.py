@@ -2,18 +2,16 @@
 
 A page with a real text layer is read from it (free). Of an image page only the header band
 is rendered at ``RECORD_DPI`` and only its first lines of print read (title, company, date,
-who); most records are decided by them (``recordtext.Understood.decided``). The others are rendered whole and read
-on: the foot (a policy's signature, a letter's closing), then the middle, stopping as soon
-as the page is decided. Rendering stays on the calling thread (PDFium is not thread-safe);
-tesseract runs on ``settings.ocr_threads`` threads, each with its own engine, since tesserocr
-lets go of the GIL while it recognises.
+who); most records are decided by them (``recordtext.Understood.decided``). The others are
+rendered whole and read on: the foot (a policy's signature, a letter's closing), then the
+middle, stopping as soon as the page is decided. Rendering stays on the calling thread (PDFium is not thread-safe);
+tesseract runs on ``settings.ocr_threads`` threads, each with an engine of its own
+(``ocr.engine``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -24,7 +22,7 @@ from PIL import Image
 
 from ingest.extract.recordtext import Understood, understand
 from ingest.extract.scanned import check_pixels
-from ingest.ocr import tessdata_dir
+from ingest.ocr import engine
 from ingest.pdfdoc import PdfDoc, Segment
 from ingest.settings import Settings
 from review.coverage import PageRecord, RecordType
@@ -37,26 +35,6 @@ TEXT_CHARS = 40  # a text layer with fewer characters says nothing
 #: Regions read in turn, as fractions of the page's height from the top.
 HEADER, FOOT, MIDDLE = (0.0, 0.28), (0.78, 1.0), (0.28, 0.78)
 HEADER_LINES = 6  # a record's title and its labelled lines (company, date, who) come first
-_idle: list[tesserocr.PyTessBaseAPI] = []  # engines no thread is using
-_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _engine() -> Iterator[tesserocr.PyTessBaseAPI]:
-    """An idle tesseract engine, lent to one thread at a time and kept for the next document
-    (loading the model costs more than reading a header)."""
-    with _lock:
-        api = _idle.pop() if _idle else None
-    if api is None:
-        api = tesserocr.PyTessBaseAPI(
-            path=tessdata_dir(), lang="eng", psm=tesserocr.PSM.SINGLE_BLOCK
-        )
-    try:
-        yield api
-    finally:
-        api.Clear()
-        with _lock:
-            _idle.append(api)
 
 
 def legible(image: np.ndarray) -> np.ndarray:
@@ -82,7 +60,7 @@ def ocr_lines(image: np.ndarray, most: int | None = None) -> tuple[list[str], in
     clean = legible(image)
     if most is not None:
         clean = clean[: _lines_end(clean, most)]
-    with _engine() as api:
+    with engine(tesserocr.PSM.SINGLE_BLOCK) as api:
         api.SetImage(Image.fromarray(clean))
         text = api.GetUTF8Text()
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()], len(clean)
